@@ -1,0 +1,19 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PersonalFer.Detection;
+
+namespace PersonalFer;
+
+/// <summary>Registers PersonalFer's services.</summary>
+public static class PersonalFerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds PersonalFer's face detector as a singleton. Calling it again changes nothing (registrations use TryAdd).
+    /// </summary>
+    public static IServiceCollection AddPersonalFer(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<IFaceDetector>(_ => new HaarFaceDetector());
+        return services;
+    }
+}
