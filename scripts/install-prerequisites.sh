@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the system packages PersonalFer needs on Debian/Ubuntu, only when they are missing:
+#   libgtk-3-0  OpenCvSharp's native library (libOpenCvSharpExtern.so) links libgtk-3.so.0
+#   g++         builds Fer.Model's tiny libstdc++ compat library (see docs/NATIVE.md)
+# As root it installs them; with password-less sudo it uses sudo; otherwise it stops with one line saying what to run.
+set -euo pipefail
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "PersonalFer needs the .NET 10 SDK (dotnet) on PATH: https://dot.net/download" >&2
+  exit 1
+fi
+
+missing=()
+ldconfig -p 2>/dev/null | grep -q 'libgtk-3\.so\.0' || missing+=(libgtk-3-0)
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "PersonalFer needs these system packages (Debian names): ${missing[*]} — install them with your package manager." >&2
+  exit 1
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  run=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  run=(sudo)
+else
+  echo "PersonalFer needs: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "Installing ${missing[*]} ..."
+"${run[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${run[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
