@@ -1,0 +1,12 @@
+// Fer.Train: trains, resumes and evaluates PersonalFer's expression CNNs on FER2013.
+//   train    --data <fer2013.csv[.gz]|folder> --out <dir> [--arch VggBn|Seed] [--epochs N] ...
+//   resume   --out <dir>
+//   evaluate --model <file>|default --data <...> [--split PrivateTest] [--json <file>] [--tta]
+using System.CommandLine;
+using PersonalFer.Train;
+
+var root = new RootCommand("Train, resume and evaluate PersonalFer's facial expression CNNs on FER2013.");
+root.Subcommands.Add(TrainCommands.Train());
+root.Subcommands.Add(TrainCommands.Resume());
+root.Subcommands.Add(TrainCommands.Evaluate());
+return root.Parse(args).Invoke();

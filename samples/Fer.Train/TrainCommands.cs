@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using PersonalFer.Data;
+using PersonalFer.Model;
+using Spectre.Console;
+
+namespace PersonalFer.Train;
+
+internal static class TrainCommands
+{
+    private static readonly Option<string> DataOption = new("--data") { Description = "FER2013: fer2013.csv, fer2013.csv.gz, or a train/ test/ image folder", Required = true };
+    private static readonly Option<string> OutOption = new("--out") { Description = "Run folder: checkpoints, run.json, model.fermodel, plots", Required = true };
+
+    public static Command Train()
+    {
+        var architecture = new Option<ModelArchitecture>("--arch") { Description = "Network to train", DefaultValueFactory = _ => ModelArchitecture.VggBn };
+        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 40 };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 };
+        var learningRate = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 0.05 };
+        var optimizer = new Option<OptimizerKind>("--optimizer") { DefaultValueFactory = _ => OptimizerKind.Sgd };
+        var weightDecay = new Option<double>("--weight-decay") { DefaultValueFactory = _ => 5e-4 };
+        var smoothing = new Option<double>("--label-smoothing") { DefaultValueFactory = _ => 0.1 };
+        var classWeights = new Option<bool>("--class-weights") { Description = "Weight the loss by inverse class frequency" };
+        var patience = new Option<int>("--patience") { Description = "Early-stopping patience in epochs (0: off)", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "CPU threads (0: TorchSharp's default)", DefaultValueFactory = _ => 0 };
+        var command = new Command("train", "Train a network on the Training split, validating on PublicTest; resumes if --out holds a run.")
+        {
+            DataOption, OutOption, architecture, epochs, batch, learningRate, optimizer, weightDecay, smoothing, classWeights, patience, seed, threads,
+        };
+        command.SetAction(result =>
+        {
+            var outDirectory = result.GetValue(OutOption)!;
+            var options = new TrainingOptions
+            {
+                Epochs = result.GetValue(epochs),
+                BatchSize = result.GetValue(batch),
+                LearningRate = result.GetValue(learningRate),
+                Optimizer = result.GetValue(optimizer),
+                WeightDecay = result.GetValue(weightDecay),
+                LabelSmoothing = result.GetValue(smoothing),
+                ClassWeighting = result.GetValue(classWeights),
+                EarlyStoppingPatience = result.GetValue(patience),
+                Seed = result.GetValue(seed),
+                Threads = result.GetValue(threads),
+                CheckpointDirectory = Path.Combine(outDirectory, "checkpoints"),
+                Command = "Fer.Train " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+            };
+            var run = new RunConfiguration(Path.GetFullPath(result.GetValue(DataOption)!), result.GetValue(architecture), options);
+            run.Save(outDirectory);
+            return Run(run, outDirectory);
+        });
+        return command;
+    }
+
+    public static Command Resume()
+    {
+        var command = new Command("resume", "Continue an interrupted `train` run from its last checkpoint.") { OutOption };
+        command.SetAction(result =>
+        {
+            var outDirectory = result.GetValue(OutOption)!;
+            return Run(RunConfiguration.Load(outDirectory), outDirectory);
+        });
+        return command;
+    }
+
+    public static Command Evaluate()
+    {
+        var model = new Option<string>("--model") { Description = "A .fermodel file, or 'default' for the shipped model", Required = true };
+        var split = new Option<Fer2013Split>("--split") { DefaultValueFactory = _ => Fer2013Split.PrivateTest };
+        var json = new Option<string?>("--json") { Description = "Write {accuracy, perClass, confusion} here" };
+        var tta = new Option<bool>("--tta") { Description = "Average with the mirrored face" };
+        var command = new Command("evaluate", "Measure a model on one FER2013 split.") { model, DataOption, split, json, tta };
+        command.SetAction(result =>
+        {
+            var data = Fer2013.Load(result.GetValue(DataOption)!);
+            using var loaded = ModelFiles.Open(result.GetValue(model)!);
+            var evaluation = Evaluator.Evaluate(loaded, data[result.GetValue(split)], result.GetValue(tta));
+            Report.Print(evaluation, $"{result.GetValue(split)} ({evaluation.Count} faces){(result.GetValue(tta) ? ", flip TTA" : "")}");
+            if (result.GetValue(json) is { } jsonPath)
+            {
+                File.WriteAllText(jsonPath, JsonSerializer.Serialize(Report.ToJson(evaluation), Report.JsonOptions));
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static int Run(RunConfiguration run, string outDirectory)
+    {
+        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
+        AnsiConsole.MarkupLine($"Loading [bold]{Markup.Escape(run.DataPath)}[/] ...");
+        var data = Fer2013.Load(run.DataPath, new Fer2013LoadOptions { DropBlankImages = true });
+        AnsiConsole.MarkupLine($"Training {data.Training.Count}, PublicTest {data.PublicTest.Count}, PrivateTest {data.PrivateTest.Count} ({data.DroppedBlankImages} blank images dropped)");
+
+        using var model = ExpressionModel.Create(run.Architecture, run.Options.Seed);
+        using var cancellation = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancellation.Cancel(); };
+        var trainer = new Trainer(loggerFactory.CreateLogger<Trainer>());
+        var result = TrainingView.Run(progress => trainer.Train(model, data.Training, data.PublicTest, run.Options, progress, cancellation.Token));
+
+        var privateTest = Evaluator.Evaluate(model, data.PrivateTest);
+        var privateTestTta = Evaluator.Evaluate(model, data.PrivateTest, flipTestTimeAugmentation: true);
+        model.Describe(m => m with
+        {
+            Metrics = new Dictionary<string, double>(m.Metrics)
+            {
+                ["PrivateTest.accuracy"] = privateTest.Accuracy,
+                ["PrivateTest.accuracy.flipTta"] = privateTestTta.Accuracy,
+            },
+        });
+        var modelPath = Path.Combine(outDirectory, "model.fermodel");
+        model.Save(modelPath);
+        File.WriteAllText(Path.Combine(outDirectory, "history.json"), JsonSerializer.Serialize(result.History, Report.JsonOptions));
+        Report.Print(privateTest, $"PrivateTest, best epoch {result.BestEpoch} (PublicTest {result.BestValidationAccuracy:P2})");
+        AnsiConsole.MarkupLine($"PrivateTest with flip TTA: [bold]{privateTestTta.Accuracy:P2}[/]. Saved [bold]{Markup.Escape(modelPath)}[/].");
+        return 0;
+    }
+}

@@ -1,0 +1,149 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PersonalFer.Data;
+using PersonalFer.Model.Networks;
+
+namespace PersonalFer.Model;
+
+/// <summary>
+/// The <c>.fermodel</c> format: a zip archive with <c>manifest.json</c> (<see cref="ModelManifest"/>) and
+/// <c>weights.bin</c> (TorchSharp's state-dict format). Written atomically: a temporary file renamed into place.
+/// </summary>
+internal static class ModelFile
+{
+    public const string ManifestEntry = "manifest.json";
+    public const string WeightsEntry = "weights.bin";
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static void Save(string path, ModelManifest manifest, FerNetwork network)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = File.Create(temporary))
+            using (var zip = new ZipArchive(file, ZipArchiveMode.Create))
+            {
+                using (var entry = zip.CreateEntry(ManifestEntry, CompressionLevel.Optimal).Open())
+                {
+                    JsonSerializer.Serialize(entry, manifest, Json);
+                }
+
+                using var weights = zip.CreateEntry(WeightsEntry, CompressionLevel.Fastest).Open();
+                using var writer = new BinaryWriter(weights);
+                network.save(writer);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    public static ModelManifest ReadManifest(string path)
+    {
+        using var zip = OpenArchive(path);
+        return ReadManifest(zip, path);
+    }
+
+    /// <summary>Reads a model file into a new network, checking everything that can be wrong with it.</summary>
+    public static (ModelManifest Manifest, FerNetwork Network) Load(string path, ModelArchitecture? expected)
+    {
+        using var zip = OpenArchive(path);
+        var manifest = ReadManifest(zip, path);
+        if (expected is { } architecture && manifest.Architecture != architecture)
+        {
+            throw new ModelFormatException(path, $"holds a {manifest.Architecture} network, not the expected {architecture}");
+        }
+
+        var network = NetworkFactory.Create(manifest.Architecture);
+        try
+        {
+            var entry = zip.GetEntry(WeightsEntry) ?? throw new ModelFormatException(path, $"has no {WeightsEntry}");
+            using var weights = new MemoryStream();
+            using (var stream = entry.Open())
+            {
+                stream.CopyTo(weights);
+            }
+
+            weights.Position = 0;
+            using var reader = new BinaryReader(weights);
+            network.load(reader, strict: true);
+            return (manifest, network);
+        }
+        catch (Exception e) when (e is not ModelFormatException)
+        {
+            network.Dispose();
+            throw new ModelFormatException(path, $"weights do not fit a {manifest.Architecture} network or are corrupt ({e.Message})", e);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    private static ZipArchive OpenArchive(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ModelFormatException(path, "file not found");
+        }
+
+        try
+        {
+            return ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ModelFormatException(path, "not a PersonalFer model file, or corrupt or truncated", e);
+        }
+    }
+
+    private static ModelManifest ReadManifest(ZipArchive zip, string path)
+    {
+        var entry = zip.GetEntry(ManifestEntry) ?? throw new ModelFormatException(path, $"has no {ManifestEntry}: not a PersonalFer model file");
+        ModelManifest? manifest;
+        try
+        {
+            using var stream = entry.Open();
+            manifest = JsonSerializer.Deserialize<ModelManifest>(stream, Json);
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException)
+        {
+            throw new ModelFormatException(path, $"{ManifestEntry} is unreadable ({e.Message})", e);
+        }
+
+        if (manifest is null)
+        {
+            throw new ModelFormatException(path, $"{ManifestEntry} is empty");
+        }
+
+        if (manifest.FormatVersion != ModelManifest.CurrentFormatVersion)
+        {
+            throw new ModelFormatException(path, $"format version {manifest.FormatVersion} is not supported (this library reads version {ModelManifest.CurrentFormatVersion})");
+        }
+
+        var expectedOrder = Expressions.All.Select(e => e.ToString());
+        if (!manifest.ClassOrder.SequenceEqual(expectedOrder))
+        {
+            throw new ModelFormatException(path, $"class order [{string.Join(", ", manifest.ClassOrder)}] differs from FER2013's [{string.Join(", ", expectedOrder)}]");
+        }
+
+        if (manifest.InputSize != FaceImage.Size || !(manifest.NormalizationStd > 0))
+        {
+            throw new ModelFormatException(path, $"input size {manifest.InputSize} or normalization std {manifest.NormalizationStd} is not usable");
+        }
+
+        return manifest;
+    }
+}

@@ -1,0 +1,50 @@
+using PersonalFer.Data;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PersonalFer.Model.Networks;
+
+/// <summary>
+/// PersonalFer's default network: four VGG blocks (two 3×3 convolutions with BatchNorm and ReLU, then 2×2 max
+/// pooling) of 32, 64, 128 and 256 channels take 48×48 to 256×3×3 features; the head is Dropout .4 → FC 256 →
+/// ReLU → Dropout .4 → FC 7. 1,764,519 parameters. Sized for a 2-core CPU: about 137 training images/s at
+/// batch 64 (the seed CNN: 228), with BatchNorm making it far easier to train.
+/// </summary>
+internal sealed class VggBnCnn : FerNetwork
+{
+    private const int FeatureLength = 256 * 3 * 3;
+    private readonly Sequential _features;
+    private readonly Sequential _head;
+
+    public VggBnCnn() : base(nameof(VggBnCnn))
+    {
+        _features = nn.Sequential(
+            ("block1", Block(1, 32)),
+            ("block2", Block(32, 64)),
+            ("block3", Block(64, 128)),
+            ("block4", Block(128, 256)),
+            ("flatten", nn.Flatten()));
+        _head = nn.Sequential(
+            ("drop1", nn.Dropout(0.4)),
+            ("fc1", nn.Linear(FeatureLength, 256)),
+            ("relu", nn.ReLU()),
+            ("drop2", nn.Dropout(0.4)),
+            ("fc2", nn.Linear(256, Expressions.Count)));
+        RegisterComponents();
+    }
+
+    public override nn.Module<Tensor, Tensor> Features => _features;
+
+    public override nn.Module<Tensor, Tensor> Head => _head;
+
+    public override int FeatureSize => FeatureLength;
+
+    private static Sequential Block(int input, int output) => nn.Sequential(
+        ("conv1", nn.Conv2d(input, output, 3, padding: 1, bias: false)),
+        ("bn1", nn.BatchNorm2d(output)),
+        ("relu1", nn.ReLU()),
+        ("conv2", nn.Conv2d(output, output, 3, padding: 1, bias: false)),
+        ("bn2", nn.BatchNorm2d(output)),
+        ("relu2", nn.ReLU()),
+        ("pool", nn.MaxPool2d(2)));
+}
