@@ -221,8 +221,11 @@ public sealed class Trainer
         return tensor(weights);
     }
 
-    private static Dictionary<string, Tensor> SnapshotWeights(nn.Module network) =>
-        network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+    private static Dictionary<string, Tensor> SnapshotWeights(nn.Module network)
+    {
+        using var noGrad = no_grad();
+        return network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+    }
 
     private static void RestoreWeights(nn.Module network, Dictionary<string, Tensor> weights)
     {

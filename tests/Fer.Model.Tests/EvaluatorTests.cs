@@ -1,0 +1,55 @@
+using PersonalFer.Data;
+
+namespace PersonalFer.Model.Tests;
+
+public sealed class EvaluatorTests
+{
+    [Fact]
+    public void Metrics_follow_their_definitions()
+    {
+        Expression[] truth = [Expression.Happy, Expression.Happy, Expression.Happy, Expression.Sad, Expression.Sad, Expression.Angry];
+        Expression[] predicted = [Expression.Happy, Expression.Happy, Expression.Sad, Expression.Sad, Expression.Happy, Expression.Angry];
+
+        var result = EvaluationResult.FromPredictions(truth, predicted);
+
+        Assert.Equal(4 / 6.0, result.Accuracy, 9);
+        var happy = result.PerClass[(int)Expression.Happy];
+        Assert.Equal(2 / 3.0, happy.Precision, 9);
+        Assert.Equal(2 / 3.0, happy.Recall, 9);
+        Assert.Equal(3, happy.Support);
+        var sad = result.PerClass[(int)Expression.Sad];
+        Assert.Equal(0.5, sad.Precision, 9);
+        Assert.Equal(0.5, sad.Recall, 9);
+        Assert.Equal(0.5, sad.F1, 9);
+        Assert.Equal(0, result.PerClass[(int)Expression.Fear].F1);
+        Assert.Equal(1, result.Confusion[(int)Expression.Happy][(int)Expression.Sad]);
+        Assert.Equal(truth.Length, result.Confusion.Sum(row => row.Sum()));
+    }
+
+    [Fact]
+    public void Evaluation_matches_the_models_own_predictions_and_flip_tta_uses_the_mirror()
+    {
+        var data = RealFaces.First(Fer2013Split.PrivateTest, 300);
+        using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 8);
+
+        var result = Evaluator.Evaluate(model, data);
+        var probabilities = model.PredictProbabilities(data.Pixels, data.Count);
+        var expected = Enumerable.Range(0, data.Count).Count(i =>
+        {
+            var row = probabilities.AsSpan(i * 7, 7).ToArray();
+            return Array.IndexOf(row, row.Max()) == (int)data.Labels[i];
+        });
+        Assert.Equal(expected / (double)data.Count, result.Accuracy, 9);
+        Assert.Equal(300, result.Count);
+
+        var tta = Evaluator.Evaluate(model, data, flipTestTimeAugmentation: true);
+        Assert.Equal(300, tta.Confusion.Sum(row => row.Sum()));
+    }
+
+    [Fact]
+    public void Empty_data_is_rejected()
+    {
+        using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 1);
+        Assert.Throws<ArgumentException>(() => Evaluator.Evaluate(model, FaceDataset.Empty));
+    }
+}

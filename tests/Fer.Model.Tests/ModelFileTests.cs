@@ -1,0 +1,117 @@
+using System.IO.Compression;
+using PersonalFer.Data;
+
+namespace PersonalFer.Model.Tests;
+
+public sealed class ModelFileTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("fer-model-");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_directory.FullName, name);
+
+    private static byte[] Faces(int count)
+    {
+        var faces = new byte[count * FaceImage.PixelCount];
+        new Random(2).NextBytes(faces);
+        return faces;
+    }
+
+    [Theory]
+    [InlineData(ModelArchitecture.Seed)]
+    [InlineData(ModelArchitecture.VggBn)]
+    public void Saved_models_load_with_identical_predictions_and_manifest(ModelArchitecture architecture)
+    {
+        using var model = ExpressionModel.Create(architecture, seed: 4);
+        model.Describe(m => m with { Command = "test", Epochs = 3, Metrics = new Dictionary<string, double> { ["x"] = 0.5 } });
+        var path = PathOf("m.fermodel");
+        model.Save(path);
+
+        using var loaded = ExpressionModel.Load(path, architecture);
+
+        Assert.Equal(model.PredictProbabilities(Faces(4), 4), loaded.PredictProbabilities(Faces(4), 4));
+        Assert.Equal("test", loaded.Manifest.Command);
+        Assert.Equal(3, loaded.Manifest.Epochs);
+        Assert.Equal(0.5, loaded.Manifest.Metrics["x"]);
+        Assert.Equal(model.Manifest.NormalizationStd, loaded.Manifest.NormalizationStd);
+        Assert.Empty(Directory.GetFiles(_directory.FullName, "*.tmp"));
+    }
+
+    [Fact]
+    public void Loading_the_wrong_architecture_is_a_clear_error()
+    {
+        using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 1);
+        model.Save(PathOf("seed.fermodel"));
+        var error = Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("seed.fermodel"), ModelArchitecture.VggBn));
+        Assert.Contains("holds a Seed network, not the expected VggBn", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Truncated_corrupt_and_missing_files_are_clear_errors()
+    {
+        using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 1);
+        model.Save(PathOf("good.fermodel"));
+        var bytes = File.ReadAllBytes(PathOf("good.fermodel"));
+        File.WriteAllBytes(PathOf("truncated.fermodel"), bytes[..(bytes.Length / 2)]);
+        var garbage = new byte[5000];
+        new Random(1).NextBytes(garbage);
+        File.WriteAllBytes(PathOf("garbage.fermodel"), garbage);
+
+        Assert.StartsWith(PathOf("truncated.fermodel"), Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("truncated.fermodel"))).Message, StringComparison.Ordinal);
+        Assert.Contains("not a PersonalFer model file", Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("garbage.fermodel"))).Message, StringComparison.Ordinal);
+        Assert.Contains("file not found", Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("none.fermodel"))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Weights_of_another_network_under_a_manifest_are_rejected()
+    {
+        using var seed = ExpressionModel.Create(ModelArchitecture.Seed, seed: 1);
+        using var vgg = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 1);
+        seed.Save(PathOf("seed.fermodel"));
+        vgg.Save(PathOf("vgg.fermodel"));
+        ReplaceEntry(PathOf("seed.fermodel"), "weights.bin", ReadEntry(PathOf("vgg.fermodel"), "weights.bin"));
+
+        var error = Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("seed.fermodel")));
+        Assert.Contains("weights do not fit a Seed network", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"FormatVersion\": 1", "\"FormatVersion\": 99", "format version 99 is not supported")]
+    [InlineData("\"Angry\"", "\"Furious\"", "class order")]
+    [InlineData("{", "[", "manifest.json is unreadable")]
+    public void Manifests_from_other_versions_or_class_orders_are_rejected(string find, string replace, string problem)
+    {
+        using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 1);
+        model.Save(PathOf("m.fermodel"));
+        var manifest = System.Text.Encoding.UTF8.GetString(ReadEntry(PathOf("m.fermodel"), "manifest.json"));
+        Assert.Contains(find, manifest, StringComparison.Ordinal);
+        ReplaceEntry(PathOf("m.fermodel"), "manifest.json", System.Text.Encoding.UTF8.GetBytes(ReplaceFirst(manifest, find, replace)));
+
+        var error = Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("m.fermodel")));
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    private static string ReplaceFirst(string text, string find, string replace)
+    {
+        var at = text.IndexOf(find, StringComparison.Ordinal);
+        return text[..at] + replace + text[(at + find.Length)..];
+    }
+
+    private static byte[] ReadEntry(string zipPath, string entry)
+    {
+        using var zip = ZipFile.OpenRead(zipPath);
+        using var stream = zip.GetEntry(entry)!.Open();
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        return memory.ToArray();
+    }
+
+    private static void ReplaceEntry(string zipPath, string entry, byte[] content)
+    {
+        using var zip = ZipFile.Open(zipPath, ZipArchiveMode.Update);
+        zip.GetEntry(entry)!.Delete();
+        using var stream = zip.CreateEntry(entry).Open();
+        stream.Write(content);
+    }
+}

@@ -1,0 +1,147 @@
+using PersonalFer.Data;
+using TorchSharp;
+
+namespace PersonalFer.Model.Tests;
+
+public sealed class TrainerTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("fer-train-");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    private static TrainingOptions Quick(int epochs) => new()
+    {
+        Epochs = epochs,
+        BatchSize = 32,
+        LearningRate = 0.05,
+        Schedule = LearningRateSchedule.Constant,
+        LabelSmoothing = 0,
+        Augmentation = AugmentationOptions.None,
+        Seed = 11,
+    };
+
+    [Fact]
+    public void A_short_run_on_a_few_hundred_real_faces_learns_them()
+    {
+        // Validating on the training faces themselves: the best epoch kept is then the one that fits them best.
+        var training = RealFaces.First(Fer2013Split.Training, 256);
+        using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 3);
+        var before = Evaluator.Evaluate(model, training).Accuracy;
+
+        var result = new Trainer().Train(model, training, training, Quick(12) with { Optimizer = OptimizerKind.AdamW, LearningRate = 1e-3, WeightDecay = 0 });
+
+        var after = Evaluator.Evaluate(model, training).Accuracy;
+        var majorityShare = training.ClassCounts().Max() / (double)training.Count;
+        Assert.True(result.History[^1].TrainLoss < result.History[0].TrainLoss * 0.85,
+            $"training loss fell only from {result.History[0].TrainLoss:F3} to {result.History[^1].TrainLoss:F3}");
+        Assert.True(after > majorityShare + 0.1 && after > before + 0.15,
+            $"accuracy on the training faces went from {before:P1} to {after:P1} (majority class {majorityShare:P1})");
+        Assert.Equal(12, result.History.Count);
+        Assert.Equal(result.History.MaxBy(e => e.ValidationAccuracy)!.Epoch, result.BestEpoch);
+        Assert.Equal(result.BestValidationAccuracy, after, 6);
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_run()
+    {
+        var training = RealFaces.First(Fer2013Split.Training, 96);
+        var validation = RealFaces.First(Fer2013Split.PublicTest, 64);
+        var options = Quick(2) with { Augmentation = new AugmentationOptions() };
+
+        double[] Run()
+        {
+            using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 5);
+            new Trainer().Train(model, training, validation, options);
+            return model.PredictProbabilities(validation.Pixels, validation.Count).Select(p => (double)p).ToArray();
+        }
+
+        Assert.Equal(Run(), Run());
+    }
+
+    [Fact]
+    public void An_interrupted_run_resumes_from_its_checkpoint_and_ends_where_an_uninterrupted_one_does()
+    {
+        var training = RealFaces.First(Fer2013Split.Training, 96);
+        var validation = RealFaces.First(Fer2013Split.PublicTest, 64);
+        var options = Quick(3) with { Augmentation = new AugmentationOptions() };
+
+        using var straight = ExpressionModel.Create(ModelArchitecture.Seed, seed: 9);
+        var straightResult = new Trainer().Train(straight, training, validation, options with { CheckpointDirectory = Path.Combine(_directory.FullName, "a") });
+
+        var checkpoints = Path.Combine(_directory.FullName, "b");
+        using (var interrupted = ExpressionModel.Create(ModelArchitecture.Seed, seed: 9))
+        using (var cancellation = new CancellationTokenSource())
+        {
+            var progress = new SynchronousProgress(p =>
+            {
+                if (p.CompletedEpoch?.Epoch == 2)
+                {
+                    cancellation.Cancel();
+                }
+            });
+            Assert.Throws<OperationCanceledException>(() =>
+                new Trainer().Train(interrupted, training, validation, options with { CheckpointDirectory = checkpoints }, progress, cancellation.Token));
+        }
+
+        using var resumed = ExpressionModel.Create(ModelArchitecture.Seed, seed: 123);
+        var resumedResult = new Trainer().Train(resumed, training, validation, options with { CheckpointDirectory = checkpoints });
+
+        Assert.Equal(2, resumedResult.ResumedFromEpoch);
+        Assert.Equal(3, resumedResult.History.Count);
+        Assert.Equal(straightResult.History.Select(e => e.ValidationAccuracy), resumedResult.History.Select(e => e.ValidationAccuracy));
+        Assert.Equal(straightResult.BestEpoch, resumedResult.BestEpoch);
+        Assert.Equal(straight.PredictProbabilities(validation.Pixels, validation.Count), resumed.PredictProbabilities(validation.Pixels, validation.Count));
+        Assert.True(File.Exists(Path.Combine(checkpoints, "best.fermodel")));
+        Assert.Single(Directory.GetFiles(checkpoints, "epoch-*.fermodel"));
+    }
+
+    [Fact]
+    public void Live_tensors_do_not_grow_with_the_number_of_steps()
+    {
+        var training = RealFaces.First(Fer2013Split.Training, 64);
+        var validation = RealFaces.First(Fer2013Split.PublicTest, 32);
+        using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 1);
+        var trainer = new Trainer();
+        var options = Quick(1) with { BatchSize = 16, Augmentation = new AugmentationOptions() };
+
+        trainer.Train(model, training, validation, options);
+        var afterFourSteps = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        trainer.Train(model, training, validation, options with { Epochs = 4 });
+        var afterSixteenSteps = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (var i = 0; i < 2000; i++)
+        {
+            model.PredictProbabilities(validation.Image(i % validation.Count), 1);
+        }
+
+        Assert.Equal(afterFourSteps, afterSixteenSteps);
+        Assert.Equal(afterFourSteps, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
+    public void Invalid_options_and_empty_sets_are_rejected_before_training()
+    {
+        using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 1);
+        var faces = new FaceDataset(new byte[FaceImage.PixelCount], [Expression.Happy]);
+        var trainer = new Trainer();
+        Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Train(model, faces, faces, new TrainingOptions { Epochs = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Train(model, faces, faces, new TrainingOptions { LabelSmoothing = 1 }));
+        Assert.Throws<ArgumentException>(() => trainer.Train(model, faces, faces, new TrainingOptions { Augmentation = new AugmentationOptions { MaxShift = 2 } }));
+        Assert.Throws<ArgumentException>(() => trainer.Train(model, FaceDataset.Empty, faces, new TrainingOptions()));
+    }
+
+    [Fact]
+    public void Cosine_schedule_warms_up_then_decays_to_zero()
+    {
+        var options = new TrainingOptions { Epochs = 10, LearningRate = 0.1 };
+        Assert.Equal(0.05, Trainer.LearningRateAt(options, 0.5), 9);
+        Assert.Equal(0.1 * 0.5 * (1 + Math.Cos(Math.PI * 0.1)), Trainer.LearningRateAt(options, 1), 9);
+        Assert.Equal(0.05, Trainer.LearningRateAt(options, 5), 9);
+        Assert.Equal(0, Trainer.LearningRateAt(options, 10), 9);
+        Assert.Equal(0.1, Trainer.LearningRateAt(options with { Schedule = LearningRateSchedule.Constant }, 7), 9);
+    }
+
+    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
