@@ -71,7 +71,8 @@ internal static class TrainCommands
         var split = new Option<Fer2013Split>("--split") { DefaultValueFactory = _ => Fer2013Split.PrivateTest };
         var json = new Option<string?>("--json") { Description = "Write {accuracy, perClass, confusion} here" };
         var tta = new Option<bool>("--tta") { Description = "Average with the mirrored face" };
-        var command = new Command("evaluate", "Measure a model on one FER2013 split.") { model, DataOption, split, json, tta };
+        var confusionPng = new Option<string?>("--confusion-png") { Description = "Draw the confusion matrix into this PNG" };
+        var command = new Command("evaluate", "Measure a model on one FER2013 split.") { model, DataOption, split, json, tta, confusionPng };
         command.SetAction(result =>
         {
             var data = Fer2013.Load(result.GetValue(DataOption)!);
@@ -81,6 +82,11 @@ internal static class TrainCommands
             if (result.GetValue(json) is { } jsonPath)
             {
                 File.WriteAllText(jsonPath, JsonSerializer.Serialize(Report.ToJson(evaluation), Report.JsonOptions));
+            }
+
+            if (result.GetValue(confusionPng) is { } pngPath)
+            {
+                Plots.ConfusionMatrix(evaluation, $"{result.GetValue(split)}: accuracy {evaluation.Accuracy:P2}", pngPath);
             }
 
             return 0;
@@ -114,6 +120,8 @@ internal static class TrainCommands
         var modelPath = Path.Combine(outDirectory, "model.fermodel");
         model.Save(modelPath);
         File.WriteAllText(Path.Combine(outDirectory, "history.json"), JsonSerializer.Serialize(result.History, Report.JsonOptions));
+        Plots.TrainingCurves(result.History, Path.Combine(outDirectory, "training-curves.png"));
+        Plots.ConfusionMatrix(privateTest, $"PrivateTest: accuracy {privateTest.Accuracy:P2}", Path.Combine(outDirectory, "confusion-privatetest.png"));
         Report.Print(privateTest, $"PrivateTest, best epoch {result.BestEpoch} (PublicTest {result.BestValidationAccuracy:P2})");
         AnsiConsole.MarkupLine($"PrivateTest with flip TTA: [bold]{privateTestTta.Accuracy:P2}[/]. Saved [bold]{Markup.Escape(modelPath)}[/].");
         return 0;
