@@ -13,25 +13,18 @@ if (frame.Empty())
     return 1;
 }
 
-using var detector = new HaarFaceDetector();
+using var detector = new YuNetFaceDetector();
 var faces = detector.Detect(frame);
-Console.WriteLine($"{Path.GetFileName(imagePath)}: {frame.Width}x{frame.Height}, {faces.Count} face(s) found with the Haar cascade");
+Console.WriteLine($"{Path.GetFileName(imagePath)}: {frame.Width}x{frame.Height}, {faces.Count} face(s) found by YuNet");
 if (faces.Count == 0)
 {
     return 0;
 }
 
 var pixels = new byte[faces.Count * FaceImage.PixelCount];
-using (var gray = frame.CvtColor(ColorConversionCodes.BGR2GRAY))
+for (var i = 0; i < faces.Count; i++)
 {
-    for (var i = 0; i < faces.Count; i++)
-    {
-        var box = faces[i].Box;
-        using var crop = new Mat(gray, new Rect(box.X, box.Y, box.Width, box.Height));
-        using var face = crop.Resize(new Size(FaceImage.Size, FaceImage.Size), interpolation: InterpolationFlags.Area);
-        face.GetArray(out byte[] facePixels);
-        facePixels.CopyTo(pixels, i * FaceImage.PixelCount);
-    }
+    FacePreprocessor.Extract(frame, faces[i], pixels.AsSpan(i * FaceImage.PixelCount));
 }
 
 using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 42);

@@ -17,7 +17,7 @@ internal static class TrainCommands
         var architecture = new Option<ModelArchitecture>("--arch") { Description = "Network to train", DefaultValueFactory = _ => ModelArchitecture.VggBn };
         var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 40 };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 };
-        var learningRate = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 0.05 };
+        var learningRate = new Option<double>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 0.01 };
         var optimizer = new Option<OptimizerKind>("--optimizer") { DefaultValueFactory = _ => OptimizerKind.Sgd };
         var weightDecay = new Option<double>("--weight-decay") { DefaultValueFactory = _ => 5e-4 };
         var smoothing = new Option<double>("--label-smoothing") { DefaultValueFactory = _ => 0.1 };

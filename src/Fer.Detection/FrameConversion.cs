@@ -1,32 +1,74 @@
 using OpenCvSharp;
+using PersonalFer.Data;
 
 namespace PersonalFer.Detection;
 
-/// <summary>Turns the frame formats the API accepts into the ones OpenCV's detectors need.</summary>
-internal static class FrameConversion
+/// <summary>Turns the frame formats the API accepts into the ones OpenCV needs.</summary>
+public static class FrameConversion
 {
-    /// <summary>An 8-bit single-channel copy of <paramref name="frame"/>; the caller disposes it.</summary>
-    public static Mat ToGray(Mat frame)
+    /// <summary>
+    /// A BGR, BGRA or gray Mat over <paramref name="frame"/>'s pixels: a view without copying for BGR, BGRA and gray
+    /// data, a converted copy for RGB and RGBA. The caller disposes it and keeps <paramref name="frame"/> alive meanwhile.
+    /// </summary>
+    public static Mat Wrap(ImageData frame)
     {
-        var code = ChannelsOf(frame) switch
+        ArgumentNullException.ThrowIfNull(frame);
+        var type = ImageData.BytesPerPixel(frame.Format) switch
         {
-            1 => (ColorConversionCodes?)null,
-            3 => ColorConversionCodes.BGR2GRAY,
-            _ => ColorConversionCodes.BGRA2GRAY,
+            1 => MatType.CV_8UC1,
+            3 => MatType.CV_8UC3,
+            _ => MatType.CV_8UC4,
+        };
+        var view = Mat.FromPixelData(frame.Height, frame.Width, type, frame.Pixels, frame.Stride);
+        var swap = frame.Format switch
+        {
+            PixelFormat.Rgb24 => ColorConversionCodes.RGB2BGR,
+            PixelFormat.Rgba32 => ColorConversionCodes.RGBA2BGRA,
+            _ => (ColorConversionCodes?)null,
+        };
+        if (swap is null)
+        {
+            return view;
+        }
+
+        using (view)
+        {
+            var bgr = new Mat();
+            Cv2.CvtColor(view, bgr, swap.Value);
+            return bgr;
+        }
+    }
+
+    /// <summary>An 8-bit single-channel copy of <paramref name="frame"/>; the caller disposes it.</summary>
+    internal static Mat ToGray(Mat frame) => Convert(frame, 1);
+
+    /// <summary>An 8-bit three-channel BGR copy of <paramref name="frame"/>; the caller disposes it.</summary>
+    internal static Mat ToBgr(Mat frame) => Convert(frame, 3);
+
+    private static Mat Convert(Mat frame, int channels)
+    {
+        var code = (ChannelsOf(frame), channels) switch
+        {
+            (3, 1) => ColorConversionCodes.BGR2GRAY,
+            (4, 1) => ColorConversionCodes.BGRA2GRAY,
+            (1, 3) => ColorConversionCodes.GRAY2BGR,
+            (4, 3) => ColorConversionCodes.BGRA2BGR,
+            _ => (ColorConversionCodes?)null,
         };
         if (code is null)
         {
             return frame.Clone();
         }
 
-        var gray = new Mat();
-        Cv2.CvtColor(frame, gray, code.Value);
-        return gray;
+        var converted = new Mat();
+        Cv2.CvtColor(frame, converted, code.Value);
+        return converted;
     }
 
     /// <summary>Validates the frame and returns its channel count (1, 3 or 4).</summary>
-    public static int ChannelsOf(Mat frame)
+    internal static int ChannelsOf(Mat frame)
     {
+        ArgumentNullException.ThrowIfNull(frame);
         if (frame.Empty())
         {
             throw new ArgumentException("The frame is empty.", nameof(frame));

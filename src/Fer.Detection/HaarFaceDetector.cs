@@ -1,4 +1,5 @@
 using OpenCvSharp;
+using PersonalFer.Data;
 
 namespace PersonalFer.Detection;
 
@@ -39,6 +40,14 @@ public sealed class HaarFaceDetector : IFaceDetector
     public int MinFaceSize { get; init; } = 30;
 
     /// <inheritdoc />
+    public IReadOnlyList<DetectedFace> Detect(ImageData frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        using var mat = FrameConversion.Wrap(frame);
+        return Detect(mat);
+    }
+
+    /// <inheritdoc />
     public IReadOnlyList<DetectedFace> Detect(Mat frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
@@ -50,9 +59,15 @@ public sealed class HaarFaceDetector : IFaceDetector
             rects = _cascade.DetectMultiScale(gray, ScaleFactor, MinNeighbors, HaarDetectionTypes.ScaleImage, new Size(MinFaceSize, MinFaceSize));
         }
 
-        return rects.Select(r => new DetectedFace(new FaceBox(r.X, r.Y, r.Width, r.Height), 1f)).ToArray();
+        return [.. rects.OrderByDescending(r => r.Width * r.Height).Select(r => new DetectedFace(new FaceBox(r.X, r.Y, r.Width, r.Height), 1f))];
     }
 
     /// <inheritdoc />
-    public void Dispose() => _cascade.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _cascade.Dispose();
+        }
+    }
 }

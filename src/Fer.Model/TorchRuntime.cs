@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using PersonalFer.Data;
 using PersonalFer.Model.Native;
 using TorchSharp;
 
@@ -16,8 +17,8 @@ namespace PersonalFer.Model;
 /// <remarks>
 /// Fer.Model calls <see cref="EnsureInitialized"/> itself when it is first used, so applications that go through
 /// PersonalFer need no step of their own. Code that calls TorchSharp directly before touching Fer.Model should
-/// call it first. The cache folder is <c>$PERSONALFER_NATIVE_CACHE</c>, else <c>$XDG_CACHE_HOME/personalfer/native</c>,
-/// else <c>~/.cache/personalfer/native</c>.
+/// call it first. The cache folder is <c>$PERSONALFER_NATIVE_CACHE</c>, else <c>native/</c> under
+/// <see cref="CacheDirectory.Root"/> (<c>~/.cache/personalfer</c> by default).
 /// </remarks>
 public static class TorchRuntime
 {
@@ -103,7 +104,7 @@ public static class TorchRuntime
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new TorchRuntimeException($"the patched library could not be written under {CacheRoot()} ({e.Message}); set PERSONALFER_NATIVE_CACHE to a writable folder.", e);
+            throw new TorchRuntimeException($"the patched library could not be written under {NativeCacheRoot} ({e.Message}); set PERSONALFER_NATIVE_CACHE to a writable folder.", e);
         }
 
         PreloadDependencies(library, searchDirectories);
@@ -181,43 +182,20 @@ public static class TorchRuntime
         }
     }
 
+    private static string NativeCacheRoot =>
+        Environment.GetEnvironmentVariable("PERSONALFER_NATIVE_CACHE") is { Length: > 0 } explicitRoot
+            ? explicitRoot
+            : Path.Combine(CacheDirectory.Root, "native");
+
     /// <summary>Writes the patched library and the compat library into a cache folder keyed by their content.</summary>
     private static string WritePatchedCopy(byte[] patched, string compatPath)
     {
         var compat = File.ReadAllBytes(compatPath);
         var key = Convert.ToHexString(SHA256.HashData([.. patched, .. compat]))[..16].ToLowerInvariant();
-        var directory = Path.Combine(CacheRoot(), key);
-        Directory.CreateDirectory(directory);
-        WriteAtomically(Path.Combine(directory, GlibcxxCompatPatch.CompatLibraryFileName), compat);
-        WriteAtomically(Path.Combine(directory, TorchSharpLibrary), patched);
+        var directory = Path.Combine(NativeCacheRoot, key);
+        CacheDirectory.WriteAtomically(Path.Combine(directory, GlibcxxCompatPatch.CompatLibraryFileName), compat);
+        CacheDirectory.WriteAtomically(Path.Combine(directory, TorchSharpLibrary), patched);
         return directory;
-    }
-
-    private static string CacheRoot()
-    {
-        if (Environment.GetEnvironmentVariable("PERSONALFER_NATIVE_CACHE") is { Length: > 0 } explicitRoot)
-        {
-            return explicitRoot;
-        }
-
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var root = !string.IsNullOrEmpty(xdg) ? xdg
-            : !string.IsNullOrEmpty(home) ? Path.Combine(home, ".cache")
-            : Path.GetTempPath();
-        return Path.Combine(root, "personalfer", "native");
-    }
-
-    private static void WriteAtomically(string path, byte[] content)
-    {
-        if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(content))
-        {
-            return;
-        }
-
-        var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        File.WriteAllBytes(temporary, content);
-        File.Move(temporary, path, overwrite: true);
     }
 }
 

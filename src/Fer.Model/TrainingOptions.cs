@@ -33,7 +33,7 @@ public sealed record TrainingOptions
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
 
     /// <summary>Peak learning rate.</summary>
-    public double LearningRate { get; init; } = 0.05;
+    public double LearningRate { get; init; } = 0.01;
 
     /// <summary>SGD momentum.</summary>
     public double Momentum { get; init; } = 0.9;

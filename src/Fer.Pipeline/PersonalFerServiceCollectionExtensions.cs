@@ -8,12 +8,12 @@ namespace PersonalFer;
 public static class PersonalFerServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds PersonalFer's face detector as a singleton. Calling it again changes nothing (registrations use TryAdd).
+    /// Adds PersonalFer's face detector (the embedded YuNet) as a singleton. Calling it again changes nothing (registrations use TryAdd).
     /// </summary>
     public static IServiceCollection AddPersonalFer(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton<IFaceDetector>(_ => new HaarFaceDetector());
+        services.TryAddSingleton<IFaceDetector>(_ => new YuNetFaceDetector());
         return services;
     }
 }

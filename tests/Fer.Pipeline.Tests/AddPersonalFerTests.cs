@@ -15,6 +15,8 @@ public sealed class AddPersonalFerTests
 
         using var provider = services.BuildServiceProvider();
         var detector = provider.GetRequiredService<IFaceDetector>();
+        Assert.IsType<YuNetFaceDetector>(detector);
+        Assert.Same(detector, provider.GetRequiredService<IFaceDetector>());
         using var frame = Cv2.ImRead(SharedFiles.Require("media/astronaut.png"));
         Assert.Single(detector.Detect(frame));
     }
