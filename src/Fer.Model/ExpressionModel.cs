@@ -74,19 +74,78 @@ public sealed class ExpressionModel : IDisposable
     /// <see cref="Expression"/> order.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="faces"/> does not hold exactly <paramref name="faceCount"/> × 2304 bytes.</exception>
-    public float[] PredictProbabilities(ReadOnlySpan<byte> faces, int faceCount)
+    /// <param name="faces">The faces' pixels.</param>
+    /// <param name="faceCount">How many faces.</param>
+    /// <param name="head">A person's head to use instead of the general one, or null.</param>
+    public float[] PredictProbabilities(ReadOnlySpan<byte> faces, int faceCount, PersonalHead? head = null)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(faceCount);
-        if (faces.Length != faceCount * FaceImage.PixelCount)
+        CheckFaces(faces, faceCount);
+        if (head is not null && head.Architecture != Architecture)
         {
-            throw new ArgumentException($"Expected {faceCount} × {FaceImage.PixelCount} bytes, got {faces.Length}.", nameof(faces));
+            throw new ArgumentException($"A {head.Architecture} head cannot sit on a {Architecture} model.", nameof(head));
         }
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Network.eval();
         var input = FaceTensors.Normalize(FaceTensors.Unit(faces, faceCount), Manifest);
-        return nn.functional.softmax(Network.forward(input), 1).data<float>().ToArray();
+        var logits = (head?.Module ?? Network.Head).forward(Network.Features.forward(input));
+        return nn.functional.softmax(logits, 1).data<float>().ToArray();
+    }
+
+    /// <summary>
+    /// Runs the (frozen) feature extractor once over labelled faces, optionally adding each face's mirror image,
+    /// for <see cref="PersonalHead.Train"/>.
+    /// </summary>
+    public FaceFeatures ExtractFeatures(ReadOnlySpan<byte> faces, IReadOnlyList<Expression> labels, bool addMirrored = false)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        CheckFaces(faces, labels.Count);
+        const int BatchSize = 256;
+        var copies = addMirrored ? 2 : 1;
+        var length = Network.FeatureSize;
+        var values = new float[labels.Count * copies * length];
+        var allLabels = new Expression[labels.Count * copies];
+        Network.eval();
+        using var noGrad = no_grad();
+        for (var start = 0; start < labels.Count; start += BatchSize)
+        {
+            using var scope = NewDisposeScope();
+            var count = Math.Min(BatchSize, labels.Count - start);
+            var input = FaceTensors.Normalize(FaceTensors.Unit(faces.Slice(start * FaceImage.PixelCount, count * FaceImage.PixelCount), count), Manifest);
+            for (var copy = 0; copy < copies; copy++)
+            {
+                var features = Network.Features.forward(copy == 0 ? input : input.flip(3)).data<float>();
+                features.CopyTo(values, ((copy * labels.Count) + start) * length);
+                for (var i = 0; i < count; i++)
+                {
+                    allLabels[(copy * labels.Count) + start + i] = labels[start + i];
+                }
+            }
+        }
+
+        return new FaceFeatures(values, allLabels, length, Fingerprint());
+    }
+
+    /// <summary>A SHA-256 fingerprint of the current weights: personal heads are tied to it.</summary>
+    public string Fingerprint()
+    {
+        using var memory = new MemoryStream();
+        using (var writer = new BinaryWriter(memory, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            Network.save(writer);
+        }
+
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(memory.GetBuffer().AsSpan(0, (int)memory.Length))).ToLowerInvariant();
+    }
+
+    private static void CheckFaces(ReadOnlySpan<byte> faces, int faceCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(faceCount);
+        if (faces.Length != faceCount * FaceImage.PixelCount)
+        {
+            throw new ArgumentException($"Expected {faceCount} × {FaceImage.PixelCount} bytes, got {faces.Length}.", nameof(faces));
+        }
     }
 
     /// <inheritdoc />

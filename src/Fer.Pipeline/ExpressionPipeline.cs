@@ -32,6 +32,9 @@ public sealed class ExpressionPipeline
     private readonly ILogger _logger;
     private readonly Lock _modelGate = new();
 
+    // The general weights are fixed once the pipeline serves; profiles must belong to them.
+    private readonly Lazy<string> _modelFingerprint;
+
     /// <summary>Composes a detector and a model; the pipeline does not own them (their creator disposes them).</summary>
     public ExpressionPipeline(IFaceDetector detector, ExpressionModel model, ExpressionPipelineOptions? options = null, ILogger<ExpressionPipeline>? logger = null)
     {
@@ -42,12 +45,20 @@ public sealed class ExpressionPipeline
         _detector = detector;
         _model = model;
         _logger = logger ?? NullLogger<ExpressionPipeline>.Instance;
+        _modelFingerprint = new Lazy<string>(model.Fingerprint);
     }
 
     /// <summary>Every face in a BGR, BGRA or gray 8-bit frame with its expression, largest face first.</summary>
     /// <exception cref="ArgumentException">The frame is empty or of an unsupported type.</exception>
-    public IReadOnlyList<FaceExpression> Classify(Mat frame)
+    /// <param name="frame">The frame.</param>
+    /// <param name="profile">A person's profile to classify with instead of the general head, or null.</param>
+    public IReadOnlyList<FaceExpression> Classify(Mat frame, PersonalProfile? profile = null)
     {
+        if (profile is not null && profile.BaseModelFingerprint != _modelFingerprint.Value)
+        {
+            throw new ArgumentException($"Profile '{profile.Name}' was trained on other general model weights than this pipeline's.", nameof(profile));
+        }
+
         var faces = _detector.Detect(frame);
         if (faces.Count == 0)
         {
@@ -69,7 +80,7 @@ public sealed class ExpressionPipeline
         float[] probabilities;
         lock (_modelGate)
         {
-            probabilities = _model.PredictProbabilities(pixels, used.Count);
+            probabilities = _model.PredictProbabilities(pixels, used.Count, profile?.Head);
         }
 
         var results = new FaceExpression[used.Count];
@@ -84,10 +95,10 @@ public sealed class ExpressionPipeline
     }
 
     /// <summary>Every face in a raw frame with its expression, largest face first.</summary>
-    public IReadOnlyList<FaceExpression> Classify(ImageData frame)
+    public IReadOnlyList<FaceExpression> Classify(ImageData frame, PersonalProfile? profile = null)
     {
         ArgumentNullException.ThrowIfNull(frame);
         using var mat = FrameConversion.Wrap(frame);
-        return Classify(mat);
+        return Classify(mat, profile);
     }
 }

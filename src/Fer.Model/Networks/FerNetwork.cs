@@ -19,6 +19,9 @@ internal abstract class FerNetwork : nn.Module<Tensor, Tensor>
     /// <summary>Maps features [N, <see cref="FeatureSize"/>] to logits [N, 7].</summary>
     public abstract nn.Module<Tensor, Tensor> Head { get; }
 
+    /// <summary>A new, untrained head of this architecture (a personal head starts as a copy of the general one).</summary>
+    public abstract nn.Module<Tensor, Tensor> NewHead();
+
     /// <summary>Length of the feature vector the head consumes.</summary>
     public abstract int FeatureSize { get; }
 

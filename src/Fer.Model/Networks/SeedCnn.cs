@@ -33,11 +33,7 @@ internal sealed class SeedCnn : FerNetwork
             ("pool4", nn.MaxPool2d(2)),
             ("drop4", nn.Dropout(0.25)),
             ("flatten", nn.Flatten()));
-        _head = nn.Sequential(
-            ("fc1", nn.Linear(FeatureLength, 1024)),
-            ("relu", nn.ReLU()),
-            ("drop", nn.Dropout(0.5)),
-            ("fc2", nn.Linear(1024, Expressions.Count)));
+        _head = BuildHead();
         RegisterComponents();
     }
 
@@ -46,4 +42,12 @@ internal sealed class SeedCnn : FerNetwork
     public override nn.Module<Tensor, Tensor> Head => _head;
 
     public override int FeatureSize => FeatureLength;
+
+    public override nn.Module<Tensor, Tensor> NewHead() => BuildHead();
+
+    private static Sequential BuildHead() => nn.Sequential(
+        ("fc1", nn.Linear(FeatureLength, 1024)),
+        ("relu", nn.ReLU()),
+        ("drop", nn.Dropout(0.5)),
+        ("fc2", nn.Linear(1024, Expressions.Count)));
 }

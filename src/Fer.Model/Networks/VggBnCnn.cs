@@ -24,12 +24,7 @@ internal sealed class VggBnCnn : FerNetwork
             ("block3", Block(64, 128)),
             ("block4", Block(128, 256)),
             ("flatten", nn.Flatten()));
-        _head = nn.Sequential(
-            ("drop1", nn.Dropout(0.4)),
-            ("fc1", nn.Linear(FeatureLength, 256)),
-            ("relu", nn.ReLU()),
-            ("drop2", nn.Dropout(0.4)),
-            ("fc2", nn.Linear(256, Expressions.Count)));
+        _head = BuildHead();
         RegisterComponents();
     }
 
@@ -38,6 +33,15 @@ internal sealed class VggBnCnn : FerNetwork
     public override nn.Module<Tensor, Tensor> Head => _head;
 
     public override int FeatureSize => FeatureLength;
+
+    public override nn.Module<Tensor, Tensor> NewHead() => BuildHead();
+
+    private static Sequential BuildHead() => nn.Sequential(
+        ("drop1", nn.Dropout(0.4)),
+        ("fc1", nn.Linear(FeatureLength, 256)),
+        ("relu", nn.ReLU()),
+        ("drop2", nn.Dropout(0.4)),
+        ("fc2", nn.Linear(256, Expressions.Count)));
 
     private static Sequential Block(int input, int output) => nn.Sequential(
         ("conv1", nn.Conv2d(input, output, 3, padding: 1, bias: false)),

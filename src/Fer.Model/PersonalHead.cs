@@ -1,0 +1,144 @@
+using static TorchSharp.torch;
+
+namespace PersonalFer.Model;
+
+/// <summary>
+/// A classifier head retrained for one person on top of a frozen general model. It holds only head weights —
+/// never faces — and is tied to the exact general weights it was trained on.
+/// </summary>
+public sealed class PersonalHead : IDisposable
+{
+    private PersonalHead(nn.Module<Tensor, Tensor> module, ModelArchitecture architecture, string baseModelFingerprint)
+    {
+        Module = module;
+        Architecture = architecture;
+        BaseModelFingerprint = baseModelFingerprint;
+        Module.eval();
+    }
+
+    /// <summary>The architecture of the general model underneath.</summary>
+    public ModelArchitecture Architecture { get; }
+
+    /// <summary>Fingerprint of the general model's weights the head was trained on.</summary>
+    public string BaseModelFingerprint { get; }
+
+    internal nn.Module<Tensor, Tensor> Module { get; }
+
+    /// <summary>
+    /// Trains a head for one person: starts from <paramref name="model"/>'s general head and trains only it on the
+    /// person's cached features, mixed with replayed general features. The general model is not modified.
+    /// </summary>
+    /// <exception cref="ArgumentException">The features come from other weights, or the person's set is empty.</exception>
+    public static PersonalHead Train(
+        ExpressionModel model,
+        FaceFeatures person,
+        FaceFeatures? general,
+        HeadTrainingOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(person);
+        options ??= new HeadTrainingOptions();
+        options.Validate();
+        var fingerprint = model.Fingerprint();
+        if (person.Count == 0)
+        {
+            throw new ArgumentException("No faces of the person to train on.", nameof(person));
+        }
+
+        foreach (var features in new[] { person, general })
+        {
+            if (features is not null && features.ModelFingerprint != fingerprint)
+            {
+                throw new ArgumentException("These features were extracted by other model weights.", nameof(person));
+            }
+        }
+
+        var head = model.Network.NewHead();
+        using (no_grad())
+        {
+            head.load_state_dict(model.Network.Head.state_dict());
+        }
+
+        var generalShare = general is { Count: > 0 } ? options.GeneralShare : 0;
+        var generalPerBatch = (int)Math.Round(options.BatchSize * generalShare);
+        var personPerBatch = options.BatchSize - generalPerBatch;
+        var random = new Random(options.Seed);
+        manual_seed(options.Seed);
+        using var optimizer = optim.AdamW(head.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        using var personValues = tensor(person.Values, [person.Count, person.Length]);
+        using var personLabels = tensor(person.Labels.Select(l => (long)l).ToArray());
+        using var generalValues = general is { Count: > 0 } ? tensor(general.Values, [general.Count, general.Length]) : null;
+        using var generalLabels = general is { Count: > 0 } ? tensor(general.Labels.Select(l => (long)l).ToArray()) : null;
+        head.train();
+        for (var step = 0; step < options.Steps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var personIndex = tensor(Sample(random, person.Count, personPerBatch));
+            var features = personValues.index_select(0, personIndex);
+            var labels = personLabels.index_select(0, personIndex);
+            if (generalValues is not null && generalPerBatch > 0)
+            {
+                var generalIndex = tensor(Sample(random, general!.Count, generalPerBatch));
+                features = cat([features, generalValues.index_select(0, generalIndex)], 0);
+                labels = cat([labels, generalLabels!.index_select(0, generalIndex)], 0);
+            }
+
+            optimizer.zero_grad();
+            nn.functional.cross_entropy(head.forward(features), labels).backward();
+            optimizer.step();
+        }
+
+        return new PersonalHead(head, model.Architecture, fingerprint);
+    }
+
+    /// <summary>Writes the head's weights (TorchSharp's state-dict format).</summary>
+    public void Save(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        Module.save(writer);
+    }
+
+    /// <summary>Reads a head saved by <see cref="Save"/> for <paramref name="model"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="baseModelFingerprint"/> is not <paramref name="model"/>'s.</exception>
+    /// <exception cref="InvalidDataException">The weights do not fit the model's head.</exception>
+    public static PersonalHead Load(Stream stream, ExpressionModel model, string baseModelFingerprint)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(model);
+        if (baseModelFingerprint != model.Fingerprint())
+        {
+            throw new ArgumentException("The head was trained on other general model weights than this model's.", nameof(baseModelFingerprint));
+        }
+
+        var head = model.Network.NewHead();
+        try
+        {
+            using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            head.load(reader, strict: true);
+        }
+        catch (Exception e) when (e is not ArgumentException)
+        {
+            head.Dispose();
+            throw new InvalidDataException($"The head weights do not fit a {model.Architecture} head or are corrupt ({e.Message}).", e);
+        }
+
+        return new PersonalHead(head, model.Architecture, baseModelFingerprint);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Module.Dispose();
+
+    private static long[] Sample(Random random, int count, int size)
+    {
+        var indices = new long[size];
+        for (var i = 0; i < size; i++)
+        {
+            indices[i] = random.Next(count);
+        }
+
+        return indices;
+    }
+}
