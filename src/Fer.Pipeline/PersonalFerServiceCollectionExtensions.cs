@@ -1,19 +1,68 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using PersonalFer.Data;
 using PersonalFer.Detection;
+using PersonalFer.Model;
 
 namespace PersonalFer;
+
+/// <summary>Settings of <see cref="PersonalFerServiceCollectionExtensions.AddPersonalFer"/>.</summary>
+public sealed class PersonalFerOptions
+{
+    /// <summary>The general model (<c>.fermodel</c>). Required until the general model ships inside Fer.Model.</summary>
+    public string? ModelPath { get; set; }
+
+    /// <summary>FER2013 (CSV, .csv.gz or folder) whose Training faces personalization replays; null: no replay.</summary>
+    public string? GeneralDataPath { get; set; }
+
+    /// <summary>How many general faces are replayed (taken evenly across the Training split).</summary>
+    public int GeneralReplayFaces { get; set; } = 2000;
+
+    /// <summary>YuNet settings.</summary>
+    public YuNetOptions Detector { get; set; } = new();
+
+    /// <summary>Pipeline settings.</summary>
+    public ExpressionPipelineOptions Pipeline { get; set; } = new();
+}
 
 /// <summary>Registers PersonalFer's services.</summary>
 public static class PersonalFerServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds PersonalFer's face detector (the embedded YuNet) as a singleton. Calling it again changes nothing (registrations use TryAdd).
+    /// Registers, as singletons, the face detector (embedded YuNet), the general <see cref="ExpressionModel"/>,
+    /// <see cref="ExpressionPipeline"/> and <see cref="Personalizer"/>. Calling it again changes nothing (TryAdd).
     /// </summary>
-    public static IServiceCollection AddPersonalFer(this IServiceCollection services)
+    public static IServiceCollection AddPersonalFer(this IServiceCollection services, Action<PersonalFerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton<IFaceDetector>(_ => new YuNetFaceDetector());
+        var options = new PersonalFerOptions();
+        configure?.Invoke(options);
+        services.TryAddSingleton<IFaceDetector>(_ => new YuNetFaceDetector(options.Detector));
+        services.TryAddSingleton(_ => ExpressionModel.Load(options.ModelPath
+            ?? throw new InvalidOperationException("PersonalFerOptions.ModelPath is not set: pass a .fermodel file (the general model does not ship inside Fer.Model yet).")));
+        services.TryAddSingleton(provider => new ExpressionPipeline(
+            provider.GetRequiredService<IFaceDetector>(),
+            provider.GetRequiredService<ExpressionModel>(),
+            options.Pipeline,
+            provider.GetService<ILogger<ExpressionPipeline>>()));
+        services.TryAddSingleton(provider => new Personalizer(
+            provider.GetRequiredService<IFaceDetector>(),
+            provider.GetRequiredService<ExpressionModel>(),
+            GeneralReplay(options),
+            provider.GetService<ILogger<Personalizer>>()));
         return services;
+    }
+
+    private static FaceDataset? GeneralReplay(PersonalFerOptions options)
+    {
+        if (options.GeneralDataPath is null)
+        {
+            return null;
+        }
+
+        var training = Fer2013.Load(options.GeneralDataPath, new Fer2013LoadOptions { DropBlankImages = true }).Training;
+        var count = Math.Min(options.GeneralReplayFaces, training.Count);
+        return training.Select([.. Enumerable.Range(0, count).Select(i => (int)((long)i * training.Count / count))]);
     }
 }
