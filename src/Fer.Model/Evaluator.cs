@@ -57,7 +57,11 @@ public static class Evaluator
 
     /// <summary>Evaluates <paramref name="model"/> on <paramref name="data"/>.</summary>
     /// <exception cref="ArgumentException">The data set is empty.</exception>
-    public static EvaluationResult Evaluate(ExpressionModel model, FaceDataset data, bool flipTestTimeAugmentation = false)
+    /// <param name="model">The model.</param>
+    /// <param name="data">Labelled faces.</param>
+    /// <param name="flipTestTimeAugmentation">Average each face's probabilities with its mirror image's.</param>
+    /// <param name="head">A personal head to evaluate instead of the general one, or null.</param>
+    public static EvaluationResult Evaluate(ExpressionModel model, FaceDataset data, bool flipTestTimeAugmentation = false, PersonalHead? head = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -74,10 +78,11 @@ public static class Evaluator
             using var scope = NewDisposeScope();
             var count = Math.Min(BatchSize, data.Count - start);
             var input = FaceTensors.Normalize(FaceTensors.Unit(data.Pixels.Slice(start * FaceImage.PixelCount, count * FaceImage.PixelCount), count), model.Manifest);
-            var probabilities = nn.functional.softmax(model.Network.forward(input), 1);
+            var classifier = head?.Module ?? model.Network.Head;
+            var probabilities = nn.functional.softmax(classifier.forward(model.Network.Features.forward(input)), 1);
             if (flipTestTimeAugmentation)
             {
-                probabilities = probabilities.add(nn.functional.softmax(model.Network.forward(input.flip(3)), 1));
+                probabilities = probabilities.add(nn.functional.softmax(classifier.forward(model.Network.Features.forward(input.flip(3))), 1));
             }
 
             var labels = probabilities.argmax(1).data<long>().ToArray();

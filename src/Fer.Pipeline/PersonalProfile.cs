@@ -45,7 +45,8 @@ public sealed class PersonalProfile : IDisposable
     /// <summary>Fingerprint of the general model weights the profile belongs to.</summary>
     public string BaseModelFingerprint => Head.BaseModelFingerprint;
 
-    internal PersonalHead Head { get; }
+    /// <summary>The retrained head (for <see cref="Evaluator"/> or <see cref="ExpressionModel.PredictProbabilities"/>).</summary>
+    public PersonalHead Head { get; }
 
     /// <summary>Writes the profile through a temporary file renamed into place.</summary>
     public void Save(string path)
