@@ -56,11 +56,19 @@ internal static class TrainCommands
 
     public static Command Resume()
     {
-        var command = new Command("resume", "Continue an interrupted `train` run from its last checkpoint.") { OutOption };
+        var data = new Option<string?>("--data") { Description = "FER2013, if it moved since `train`" };
+        var command = new Command("resume", "Continue an interrupted `train` run from its last checkpoint.") { OutOption, data };
         command.SetAction(result =>
         {
+            // The run folder may have moved (e.g. checkpoints kept in the repository): its checkpoints live inside it.
             var outDirectory = result.GetValue(OutOption)!;
-            return Run(RunConfiguration.Load(outDirectory), outDirectory);
+            var run = RunConfiguration.Load(outDirectory);
+            run = run with
+            {
+                DataPath = result.GetValue(data) is { } moved ? Path.GetFullPath(moved) : run.DataPath,
+                Options = run.Options with { CheckpointDirectory = Path.Combine(outDirectory, "checkpoints") },
+            };
+            return Run(run, outDirectory);
         });
         return command;
     }
