@@ -71,4 +71,15 @@ public sealed class FaceDataset
 
         return new FaceDataset(pixels, labels);
     }
+
+    /// <summary>
+    /// At most <paramref name="count"/> faces taken evenly across the set (so class shares follow the set's), e.g.
+    /// the general faces replayed while personalizing.
+    /// </summary>
+    public FaceDataset EvenlySpaced(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var taken = Math.Min(count, Count);
+        return Select([.. Enumerable.Range(0, taken).Select(i => (int)((long)i * Count / taken))]);
+    }
 }

@@ -11,11 +11,22 @@ namespace PersonalFer.Model;
 /// </summary>
 public sealed class ExpressionModel : IDisposable
 {
+    private const string DefaultModelResource = "PersonalFer.Model.default.fermodel";
+
     private ExpressionModel(ModelManifest manifest, FerNetwork network)
     {
         Manifest = manifest;
         Network = network;
         Network.eval();
+    }
+
+    private ExpressionModel(LoadedModel loaded)
+        : this(loaded.Manifest, loaded.Network)
+    {
+        if (loaded.Replay is { } replay)
+        {
+            GeneralReplay = new FaceFeatures(replay.Values, replay.Labels, Network.FeatureSize, Fingerprint());
+        }
     }
 
     /// <summary>What the model is and where it came from.</summary>
@@ -28,6 +39,12 @@ public sealed class ExpressionModel : IDisposable
     public long ParameterCount => Network.parameters().Sum(p => p.numel());
 
     internal FerNetwork Network { get; }
+
+    /// <summary>
+    /// General FER2013 features saved with the model (see <see cref="AttachGeneralReplay"/>): personalization
+    /// replays them so a person's head does not forget other expressions, with no dataset at hand. Null if none.
+    /// </summary>
+    public FaceFeatures? GeneralReplay { get; private set; }
 
     /// <summary>Creates a network with freshly initialized (untrained) weights, reproducible from <paramref name="seed"/>.</summary>
     public static ExpressionModel Create(ModelArchitecture architecture, int seed)
@@ -44,15 +61,30 @@ public sealed class ExpressionModel : IDisposable
     public static ExpressionModel Load(string path, ModelArchitecture? expected = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var (manifest, network) = ModelFile.Load(path, expected);
-        return new ExpressionModel(manifest, network);
+        return new ExpressionModel(ModelFile.Load(path, expected));
     }
 
-    /// <summary>Saves the weights and manifest atomically (a temporary file renamed into place).</summary>
+    /// <summary>
+    /// The general model shipped inside this package (trained on FER2013; see the model card), with its general
+    /// replay features. Each call returns a new instance that the caller disposes.
+    /// </summary>
+    public static ExpressionModel LoadDefault()
+    {
+        using var stream = typeof(ExpressionModel).Assembly.GetManifestResourceStream(DefaultModelResource)
+            ?? throw new InvalidOperationException($"The embedded resource {DefaultModelResource} is missing from Fer.Model.");
+        return new ExpressionModel(ModelFile.Load(stream, $"Fer.Model's embedded {DefaultModelResource}", expected: null));
+    }
+
+    /// <summary>Saves the weights, manifest and any general replay atomically (a temporary file renamed into place).</summary>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ModelFile.Save(path, Manifest, Network);
+        if (GeneralReplay is not null && GeneralReplay.ModelFingerprint != Fingerprint())
+        {
+            throw new InvalidOperationException("The general replay features were extracted from earlier weights; call AttachGeneralReplay again after training.");
+        }
+
+        ModelFile.Save(path, Manifest, Network, GeneralReplay);
     }
 
     /// <summary>Replaces the manifest's provenance fields (metrics, command, epochs) before saving.</summary>
@@ -125,6 +157,17 @@ public sealed class ExpressionModel : IDisposable
         }
 
         return new FaceFeatures(values, allLabels, length, Fingerprint());
+    }
+
+    /// <summary>
+    /// Extracts and keeps the features of <paramref name="generalFaces"/> (e.g. 2,000 FER2013 Training faces) so
+    /// that <see cref="Save"/> stores them with the weights as <see cref="GeneralReplay"/>.
+    /// </summary>
+    public void AttachGeneralReplay(FaceDataset generalFaces)
+    {
+        ArgumentNullException.ThrowIfNull(generalFaces);
+        ArgumentOutOfRangeException.ThrowIfZero(generalFaces.Count, nameof(generalFaces));
+        GeneralReplay = ExtractFeatures(generalFaces.Pixels, generalFaces.Labels);
     }
 
     /// <summary>A SHA-256 fingerprint of the current weights: personal heads are tied to it.</summary>

@@ -8,12 +8,14 @@ namespace PersonalFer.Model;
 
 /// <summary>
 /// The <c>.fermodel</c> format: a zip archive with <c>manifest.json</c> (<see cref="ModelManifest"/>) and
-/// <c>weights.bin</c> (TorchSharp's state-dict format). Written atomically: a temporary file renamed into place.
+/// <c>weights.bin</c> (TorchSharp's state-dict format), optionally <c>replay.bin</c> (general features replayed
+/// while personalizing). Written atomically: a temporary file renamed into place.
 /// </summary>
 internal static class ModelFile
 {
     public const string ManifestEntry = "manifest.json";
     public const string WeightsEntry = "weights.bin";
+    public const string ReplayEntry = "replay.bin";
 
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -21,7 +23,7 @@ internal static class ModelFile
         Converters = { new JsonStringEnumConverter() },
     };
 
-    public static void Save(string path, ModelManifest manifest, FerNetwork network)
+    public static void Save(string path, ModelManifest manifest, FerNetwork network, FaceFeatures? generalReplay)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
@@ -36,9 +38,17 @@ internal static class ModelFile
                     JsonSerializer.Serialize(entry, manifest, Json);
                 }
 
-                using var weights = zip.CreateEntry(WeightsEntry, CompressionLevel.Fastest).Open();
-                using var writer = new BinaryWriter(weights);
-                network.save(writer);
+                using (var weights = zip.CreateEntry(WeightsEntry, CompressionLevel.Fastest).Open())
+                using (var writer = new BinaryWriter(weights))
+                {
+                    network.save(writer);
+                }
+
+                if (generalReplay is not null)
+                {
+                    using var replay = zip.CreateEntry(ReplayEntry, CompressionLevel.Optimal).Open();
+                    WriteReplay(replay, generalReplay);
+                }
             }
 
             File.Move(temporary, path, overwrite: true);
@@ -56,9 +66,33 @@ internal static class ModelFile
     }
 
     /// <summary>Reads a model file into a new network, checking everything that can be wrong with it.</summary>
-    public static (ModelManifest Manifest, FerNetwork Network) Load(string path, ModelArchitecture? expected)
+    public static LoadedModel Load(string path, ModelArchitecture? expected)
     {
         using var zip = OpenArchive(path);
+        return Load(zip, path, expected);
+    }
+
+    /// <summary>Reads a model from a stream (e.g. an embedded resource); <paramref name="source"/> names it in errors.</summary>
+    public static LoadedModel Load(Stream stream, string source, ModelArchitecture? expected)
+    {
+        ZipArchive zip;
+        try
+        {
+            zip = new ZipArchive(stream, ZipArchiveMode.Read);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ModelFormatException(source, "not a PersonalFer model file, or corrupt or truncated", e);
+        }
+
+        using (zip)
+        {
+            return Load(zip, source, expected);
+        }
+    }
+
+    private static LoadedModel Load(ZipArchive zip, string path, ModelArchitecture? expected)
+    {
         var manifest = ReadManifest(zip, path);
         if (expected is { } architecture && manifest.Architecture != architecture)
         {
@@ -78,7 +112,7 @@ internal static class ModelFile
             weights.Position = 0;
             using var reader = new BinaryReader(weights);
             network.load(reader, strict: true);
-            return (manifest, network);
+            return new LoadedModel(manifest, network, ReadReplay(zip, path, network.FeatureSize));
         }
         catch (Exception e) when (e is not ModelFormatException)
         {
@@ -89,6 +123,61 @@ internal static class ModelFile
         {
             network.Dispose();
             throw;
+        }
+    }
+
+    // Replayed general features: count, feature length, one label byte per face, then the values as fp16 (they
+    // are post-ReLU activations; half precision changes no personalization result measurably and halves the size).
+    private static void WriteReplay(Stream stream, FaceFeatures replay)
+    {
+        using var writer = new BinaryWriter(stream);
+        writer.Write(replay.Count);
+        writer.Write(replay.Length);
+        writer.Write(replay.Labels.Select(l => (byte)l).ToArray());
+        foreach (var value in replay.Values)
+        {
+            writer.Write((Half)value);
+        }
+    }
+
+    private static ReplayValues? ReadReplay(ZipArchive zip, string path, int featureSize)
+    {
+        if (zip.GetEntry(ReplayEntry) is not { } entry)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var reader = new BinaryReader(entry.Open());
+            var count = reader.ReadInt32();
+            var length = reader.ReadInt32();
+            if (count <= 0 || length != featureSize)
+            {
+                throw new ModelFormatException(path, $"{ReplayEntry} holds {count} faces of {length} features; the network has {featureSize}");
+            }
+
+            var labels = reader.ReadBytes(count);
+            if (labels.Length != count || labels.Any(l => l >= Expressions.Count))
+            {
+                throw new ModelFormatException(path, $"{ReplayEntry} is truncated or has a label outside 0–{Expressions.Count - 1}");
+            }
+
+            var values = new float[count * length];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = (float)reader.ReadHalf();
+            }
+
+            return new ReplayValues(values, [.. labels.Select(l => (Expression)l)]);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new ModelFormatException(path, $"{ReplayEntry} is truncated", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ModelFormatException(path, $"{ReplayEntry} is corrupt", e);
         }
     }
 
@@ -147,3 +236,9 @@ internal static class ModelFile
         return manifest;
     }
 }
+
+/// <summary>What <see cref="ModelFile.Load(string, ModelArchitecture?)"/> read.</summary>
+internal sealed record LoadedModel(ModelManifest Manifest, FerNetwork Network, ReplayValues? Replay);
+
+/// <summary>Replayed general features as stored, before they are tied to the loaded weights' fingerprint.</summary>
+internal sealed record ReplayValues(float[] Values, Expression[] Labels);

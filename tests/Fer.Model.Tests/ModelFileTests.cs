@@ -92,6 +92,76 @@ public sealed class ModelFileTests : IDisposable
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void General_replay_features_round_trip_in_half_precision_and_stay_tied_to_the_weights()
+    {
+        using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 3);
+        var faces = FaceDatasetOf(Faces(20), 20);
+        model.AttachGeneralReplay(faces);
+        model.Save(PathOf("replay.fermodel"));
+
+        using var loaded = ExpressionModel.Load(PathOf("replay.fermodel"));
+
+        var replay = Assert.IsType<FaceFeatures>(loaded.GeneralReplay);
+        Assert.Equal(faces.Labels, replay.LabelList);
+        Assert.Equal(model.GeneralReplay!.Values, replay.Values, (a, b) => Math.Abs(a - b) <= (Math.Abs(a) * 1e-3) + 1e-4);
+        Assert.Equal(loaded.Fingerprint(), replay.ModelFingerprint);
+        using var plain = ExpressionModelWithoutReplay();
+        Assert.Null(plain.GeneralReplay);
+    }
+
+    [Fact]
+    public void Replay_features_of_earlier_weights_are_not_saved()
+    {
+        using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 3);
+        model.AttachGeneralReplay(FaceDatasetOf(Faces(8), 8));
+        using (TorchSharp.torch.no_grad())
+        {
+            model.Network.Head.parameters().First().add_(1f);
+        }
+
+        var error = Assert.Throws<InvalidOperationException>(() => model.Save(PathOf("stale.fermodel")));
+        Assert.Contains("AttachGeneralReplay again", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(PathOf("stale.fermodel")));
+    }
+
+    [Theory]
+    [InlineData(0, "truncated")]
+    [InlineData(1, "holds 5 faces of 99 features")]
+    [InlineData(2, "label outside 0–6")]
+    public void Corrupt_replay_features_are_clear_errors(int damage, string problem)
+    {
+        using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 3);
+        model.AttachGeneralReplay(FaceDatasetOf(Faces(5), 5));
+        model.Save(PathOf("m.fermodel"));
+        var replay = ReadEntry(PathOf("m.fermodel"), "replay.bin");
+        switch (damage)
+        {
+            case 0: replay = replay[..(replay.Length - 3)]; break;
+            case 1: BitConverter.TryWriteBytes(replay.AsSpan(4), 99); break;
+            default: replay[8] = 7; break;
+        }
+
+        ReplaceEntry(PathOf("m.fermodel"), "replay.bin", replay);
+
+        var error = Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("m.fermodel")));
+        Assert.Contains("replay.bin", error.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    private ExpressionModel ExpressionModelWithoutReplay()
+    {
+        using (var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 3))
+        {
+            model.Save(PathOf("plain.fermodel"));
+        }
+
+        return ExpressionModel.Load(PathOf("plain.fermodel"));
+    }
+
+    private static FaceDataset FaceDatasetOf(byte[] pixels, int count) =>
+        new(pixels, [.. Enumerable.Range(0, count).Select(i => (Expression)(i % Expressions.Count))]);
+
     private static string ReplaceFirst(string text, string find, string replace)
     {
         var at = text.IndexOf(find, StringComparison.Ordinal);
