@@ -10,10 +10,13 @@ namespace PersonalFer;
 /// <summary>Settings of <see cref="PersonalFerServiceCollectionExtensions.AddPersonalFer"/>.</summary>
 public sealed class PersonalFerOptions
 {
-    /// <summary>The general model (<c>.fermodel</c>). Required until the general model ships inside Fer.Model.</summary>
+    /// <summary>A general model file (<c>.fermodel</c>); null (default): the model shipped inside Fer.Model.</summary>
     public string? ModelPath { get; set; }
 
-    /// <summary>FER2013 (CSV, .csv.gz or folder) whose Training faces personalization replays; null: no replay.</summary>
+    /// <summary>
+    /// FER2013 (CSV, .csv.gz or folder) whose Training faces personalization replays; null (default): the general
+    /// replay features stored in the model file (the shipped model has 2,000), else no replay.
+    /// </summary>
     public string? GeneralDataPath { get; set; }
 
     /// <summary>How many general faces are replayed (taken evenly across the Training split).</summary>
@@ -30,8 +33,9 @@ public sealed class PersonalFerOptions
 public static class PersonalFerServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers, as singletons, the face detector (embedded YuNet), the general <see cref="ExpressionModel"/>,
-    /// <see cref="ExpressionPipeline"/> and <see cref="Personalizer"/>. Calling it again changes nothing (TryAdd).
+    /// Registers, as singletons, the face detector (embedded YuNet), the general <see cref="ExpressionModel"/>
+    /// (the shipped one unless configured), <see cref="ExpressionPipeline"/> and <see cref="Personalizer"/>. Works
+    /// with no configuration. Calling it again changes nothing (TryAdd).
     /// </summary>
     public static IServiceCollection AddPersonalFer(this IServiceCollection services, Action<PersonalFerOptions>? configure = null)
     {
@@ -39,8 +43,7 @@ public static class PersonalFerServiceCollectionExtensions
         var options = new PersonalFerOptions();
         configure?.Invoke(options);
         services.TryAddSingleton<IFaceDetector>(_ => new YuNetFaceDetector(options.Detector));
-        services.TryAddSingleton(_ => ExpressionModel.Load(options.ModelPath
-            ?? throw new InvalidOperationException("PersonalFerOptions.ModelPath is not set: pass a .fermodel file (the general model does not ship inside Fer.Model yet).")));
+        services.TryAddSingleton(_ => options.ModelPath is null ? ExpressionModel.LoadDefault() : ExpressionModel.Load(options.ModelPath));
         services.TryAddSingleton(provider => new ExpressionPipeline(
             provider.GetRequiredService<IFaceDetector>(),
             provider.GetRequiredService<ExpressionModel>(),
@@ -61,8 +64,6 @@ public static class PersonalFerServiceCollectionExtensions
             return null;
         }
 
-        var training = Fer2013.Load(options.GeneralDataPath, new Fer2013LoadOptions { DropBlankImages = true }).Training;
-        var count = Math.Min(options.GeneralReplayFaces, training.Count);
-        return training.Select([.. Enumerable.Range(0, count).Select(i => (int)((long)i * training.Count / count))]);
+        return Fer2013.Load(options.GeneralDataPath, new Fer2013LoadOptions { DropBlankImages = true }).Training.EvenlySpaced(options.GeneralReplayFaces);
     }
 }

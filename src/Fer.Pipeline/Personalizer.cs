@@ -46,7 +46,10 @@ public sealed class Personalizer
     /// <summary>Creates a personalizer.</summary>
     /// <param name="detector">Finds the face in whole-frame samples.</param>
     /// <param name="model">The general model (frozen: only a copy of its head is trained).</param>
-    /// <param name="generalFaces">General faces to replay (e.g. 2,000 FER2013 Training faces); null: none.</param>
+    /// <param name="generalFaces">
+    /// General faces to replay (e.g. 2,000 FER2013 Training faces); null: the model's own
+    /// <see cref="ExpressionModel.GeneralReplay"/> (the shipped default model has one), else none.
+    /// </param>
     /// <param name="logger">Logging.</param>
     public Personalizer(IFaceDetector detector, ExpressionModel model, FaceDataset? generalFaces, ILogger<Personalizer>? logger = null)
     {
@@ -55,7 +58,7 @@ public sealed class Personalizer
         _detector = detector;
         _model = model;
         _logger = logger ?? NullLogger<Personalizer>.Instance;
-        _generalFeatures = new(() => generalFaces is { Count: > 0 } ? _model.ExtractFeatures(generalFaces.Pixels, generalFaces.Labels) : null);
+        _generalFeatures = new(() => generalFaces is { Count: > 0 } ? _model.ExtractFeatures(generalFaces.Pixels, generalFaces.Labels) : _model.GeneralReplay);
     }
 
     /// <summary>Prepares the replayed general features now (otherwise the first fine-tune does it).</summary>

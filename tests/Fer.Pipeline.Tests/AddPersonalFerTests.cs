@@ -25,7 +25,21 @@ public sealed class AddPersonalFerTests
     }
 
     [Fact]
-    public void The_pipeline_and_personalizer_resolve_from_a_model_file_and_a_missing_path_is_explained()
+    public void With_no_configuration_the_shipped_model_classifies_a_real_smile()
+    {
+        using var provider = new ServiceCollection().AddPersonalFer().BuildServiceProvider();
+        var model = provider.GetRequiredService<PersonalFer.Model.ExpressionModel>();
+        using var frame = Cv2.ImRead(SharedFiles.Require("media/astronaut.png"));
+
+        var face = provider.GetRequiredService<ExpressionPipeline>().Classify(frame).Single();
+
+        Assert.Equal(PersonalFer.Data.Expression.Happy, face.Expression);
+        Assert.NotNull(model.GeneralReplay);
+        Assert.NotNull(provider.GetRequiredService<Personalizer>());
+    }
+
+    [Fact]
+    public void A_model_file_replaces_the_shipped_model_and_a_missing_one_is_a_clear_error()
     {
         var path = Path.Combine(Path.GetTempPath(), $"fer-di-{Guid.NewGuid():N}.fermodel");
         using (var model = PersonalFer.Model.ExpressionModel.Create(PersonalFer.Model.ModelArchitecture.Seed, seed: 1))
@@ -36,14 +50,13 @@ public sealed class AddPersonalFerTests
         try
         {
             using var provider = new ServiceCollection().AddPersonalFer(o => o.ModelPath = path).BuildServiceProvider();
-            var pipeline = provider.GetRequiredService<ExpressionPipeline>();
-            Assert.NotNull(provider.GetRequiredService<Personalizer>());
+            Assert.Equal(PersonalFer.Model.ModelArchitecture.Seed, provider.GetRequiredService<PersonalFer.Model.ExpressionModel>().Architecture);
             using var frame = Cv2.ImRead(SharedFiles.Require("media/astronaut.png"));
-            Assert.Single(pipeline.Classify(frame));
+            Assert.Single(provider.GetRequiredService<ExpressionPipeline>().Classify(frame));
 
-            using var unconfigured = new ServiceCollection().AddPersonalFer().BuildServiceProvider();
-            var error = Assert.Throws<InvalidOperationException>(() => unconfigured.GetRequiredService<ExpressionPipeline>());
-            Assert.Contains("ModelPath is not set", error.Message, StringComparison.Ordinal);
+            using var missing = new ServiceCollection().AddPersonalFer(o => o.ModelPath = path + ".absent").BuildServiceProvider();
+            var error = Assert.Throws<PersonalFer.Model.ModelFormatException>(() => missing.GetRequiredService<ExpressionPipeline>());
+            Assert.Contains("file not found", error.Message, StringComparison.Ordinal);
         }
         finally
         {

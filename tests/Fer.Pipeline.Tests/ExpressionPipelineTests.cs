@@ -8,8 +8,8 @@ using DisposeScopeManager = TorchSharp.DisposeScopeManager;
 namespace PersonalFer.Pipeline.Tests;
 
 /// <summary>
-/// The pipeline's mechanics on real photos. The network here is freshly initialized (the general model is not yet
-/// shipped), so these tests check composition, batching and safety, not accuracy.
+/// The pipeline's mechanics on real photos, with a freshly initialized network: composition, batching and safety,
+/// independent of the shipped weights (whose behaviour AddPersonalFerTests and VideoTrackingTests check).
 /// </summary>
 public sealed class ExpressionPipelineTests : IDisposable
 {
