@@ -79,10 +79,10 @@ public static class Evaluator
             var count = Math.Min(BatchSize, data.Count - start);
             var input = FaceTensors.Normalize(FaceTensors.Unit(data.Pixels.Slice(start * FaceImage.PixelCount, count * FaceImage.PixelCount), count), model.Manifest);
             var classifier = head?.Module ?? model.Network.Head;
-            var probabilities = nn.functional.softmax(classifier.forward(model.Network.Features.forward(input)), 1);
+            var probabilities = nn.functional.softmax(classifier.forward(model.InferFeatures(input)), 1);
             if (flipTestTimeAugmentation)
             {
-                probabilities = probabilities.add(nn.functional.softmax(classifier.forward(model.Network.Features.forward(input.flip(3))), 1));
+                probabilities = probabilities.add(nn.functional.softmax(classifier.forward(model.InferFeatures(input.flip(3))), 1));
             }
 
             var labels = probabilities.argmax(1).data<long>().ToArray();

@@ -1,5 +1,6 @@
 using PersonalFer.Data;
 using PersonalFer.Model.Networks;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PersonalFer.Model;
@@ -9,15 +10,25 @@ namespace PersonalFer.Model;
 /// another) and probabilities come out as arrays, so no tensor crosses the API. Not thread-safe: use one instance
 /// per thread or guard it.
 /// </summary>
+/// <remarks>
+/// Inference (classification, evaluation, feature extraction) runs the feature extractor in
+/// <see cref="Precision"/>: bfloat16 where the CPU computes it natively, else float32.
+/// </remarks>
 public sealed class ExpressionModel : IDisposable
 {
     private const string DefaultModelResource = "PersonalFer.Model.default.fermodel";
+
+    private InferencePrecision _precision = CpuFeatures.HasNativeBFloat16 ? InferencePrecision.BFloat16 : InferencePrecision.Float32;
+
+    // A bfloat16 copy of the network for inference in that precision, rebuilt whenever the weights change.
+    private FerNetwork? _reducedPrecisionCopy;
 
     private ExpressionModel(ModelManifest manifest, FerNetwork network)
     {
         Manifest = manifest;
         Network = network;
         Network.eval();
+        RefreshInferenceCopy();
     }
 
     private ExpressionModel(LoadedModel loaded)
@@ -39,6 +50,21 @@ public sealed class ExpressionModel : IDisposable
     public long ParameterCount => Network.parameters().Sum(p => p.numel());
 
     internal FerNetwork Network { get; }
+
+    /// <summary>
+    /// The precision of the feature extractor at inference. Default: <see cref="InferencePrecision.BFloat16"/>
+    /// where the CPU computes bfloat16 natively (the card gives its accuracy), else
+    /// <see cref="InferencePrecision.Float32"/>. Set it before use, not while another thread classifies.
+    /// </summary>
+    public InferencePrecision Precision
+    {
+        get => _precision;
+        set
+        {
+            _precision = value;
+            RefreshInferenceCopy();
+        }
+    }
 
     /// <summary>
     /// General FER2013 features saved with the model (see <see cref="AttachGeneralReplay"/>): personalization
@@ -121,7 +147,7 @@ public sealed class ExpressionModel : IDisposable
         using var noGrad = no_grad();
         Network.eval();
         var input = FaceTensors.Normalize(FaceTensors.Unit(faces, faceCount), Manifest);
-        var logits = (head?.Module ?? Network.Head).forward(Network.Features.forward(input));
+        var logits = (head?.Module ?? Network.Head).forward(InferFeatures(input));
         return nn.functional.softmax(logits, 1).data<float>().ToArray();
     }
 
@@ -147,7 +173,7 @@ public sealed class ExpressionModel : IDisposable
             var input = FaceTensors.Normalize(FaceTensors.Unit(faces.Slice(start * FaceImage.PixelCount, count * FaceImage.PixelCount), count), Manifest);
             for (var copy = 0; copy < copies; copy++)
             {
-                var features = Network.Features.forward(copy == 0 ? input : input.flip(3)).data<float>();
+                var features = InferFeatures(copy == 0 ? input : input.flip(3)).data<float>();
                 features.CopyTo(values, ((copy * labels.Count) + start) * length);
                 for (var i = 0; i < count; i++)
                 {
@@ -182,6 +208,26 @@ public sealed class ExpressionModel : IDisposable
         return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(memory.GetBuffer().AsSpan(0, (int)memory.Length))).ToLowerInvariant();
     }
 
+    /// <summary>The feature extractor's output (float32) for normalized input, in <see cref="Precision"/>.</summary>
+    internal Tensor InferFeatures(Tensor input) => _reducedPrecisionCopy is { } copy
+        ? copy.Features.forward(input.to(bfloat16)).to(float32)
+        : Network.Features.forward(input);
+
+    /// <summary>Rebuilds the reduced-precision copy from the current weights; the trainer calls it when it is done.</summary>
+    internal void RefreshInferenceCopy()
+    {
+        _reducedPrecisionCopy?.Dispose();
+        _reducedPrecisionCopy = null;
+        if (_precision == InferencePrecision.BFloat16)
+        {
+            var copy = NetworkFactory.Create(Architecture);
+            copy.load_state_dict(Network.state_dict());
+            copy.to(bfloat16);
+            copy.eval();
+            _reducedPrecisionCopy = copy;
+        }
+    }
+
     private static void CheckFaces(ReadOnlySpan<byte> faces, int faceCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(faceCount);
@@ -192,5 +238,9 @@ public sealed class ExpressionModel : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => Network.Dispose();
+    public void Dispose()
+    {
+        _reducedPrecisionCopy?.Dispose();
+        Network.Dispose();
+    }
 }

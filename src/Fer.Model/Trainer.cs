@@ -46,6 +46,21 @@ public sealed class Trainer
             set_num_threads(options.Threads);
         }
 
+        try
+        {
+            return TrainEpochs(model, training, validation, options, progress, cancellationToken);
+        }
+        finally
+        {
+            // Inference must see the trained (or, if cancelled, the current) weights.
+            model.RefreshInferenceCopy();
+        }
+    }
+
+    private TrainingResult TrainEpochs(
+        ExpressionModel model, FaceDataset training, FaceDataset validation, TrainingOptions options,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
         var network = model.Network;
         var trainable = network.parameters().Where(p => p.requires_grad).ToList();
         using var optimizer = CreateOptimizer(trainable, options);

@@ -28,11 +28,25 @@ public sealed class DefaultModelTests
     {
         var privateTest = RealFaces.Require().PrivateTest;
         using var model = ExpressionModel.LoadDefault();
+        model.Precision = InferencePrecision.Float32;
 
         var evaluation = Evaluator.Evaluate(model, privateTest);
 
         Assert.Equal(3589, evaluation.Count);
         Assert.Equal(model.Manifest.Metrics["PrivateTest.accuracy"], evaluation.Accuracy, 6);
         Assert.Equal(CardPrivateTestAccuracy, evaluation.Accuracy, 4);
+    }
+
+    [Fact]
+    public void Bfloat16_inference_keeps_the_shipped_models_accuracy()
+    {
+        var privateTest = RealFaces.Require().PrivateTest;
+        using var model = ExpressionModel.LoadDefault();
+        model.Precision = InferencePrecision.BFloat16;
+
+        var evaluation = Evaluator.Evaluate(model, privateTest);
+
+        // The card: 69.41 % in bfloat16 against 69.38 % in float32 on this project's machine.
+        Assert.InRange(evaluation.Accuracy, CardPrivateTestAccuracy - 0.005, CardPrivateTestAccuracy + 0.005);
     }
 }
