@@ -54,7 +54,9 @@ public static class TorchRuntime
     {
         try
         {
-            return InitializeBackend();
+            var outcome = InitializeBackend();
+            DisableNnpack();
+            return outcome;
         }
         catch (Exception e) when (e is ElfFormatException or IOException or UnauthorizedAccessException)
         {
@@ -120,6 +122,33 @@ public static class TorchRuntime
 
         return $"patched: {patched}";
     }
+
+    /// <summary>
+    /// libtorch tries NNPACK for every no-grad float32 convolution over 16 or more images; on CPUs NNPACK does not
+    /// support (such as this project's AMD EPYC machine) each attempt fails, prints "Could not initialize NNPACK!"
+    /// to stderr — thousands of lines per evaluation — and falls back to the same kernels this selects directly.
+    /// This is PyTorch's <c>torch.backends.nnpack.set_flags(False)</c>, which TorchSharp does not bind, so libtorch's
+    /// exported C++ functions are called; where they are missing nothing changes.
+    /// </summary>
+    private static void DisableNnpack()
+    {
+        if (!OperatingSystem.IsLinux() || FindIn(NativeSearchDirectories(), "libtorch_cpu.so") is not { } path
+            || !NativeLibrary.TryLoad(path, out var library)
+            || !NativeLibrary.TryGetExport(library, "_ZN2at13globalContextEv", out var globalContext)
+            || !NativeLibrary.TryGetExport(library, "_ZN2at7Context20setUserEnabledNNPACKEb", out var setEnabled))
+        {
+            return;
+        }
+
+        var context = Marshal.GetDelegateForFunctionPointer<GlobalContext>(globalContext)();
+        Marshal.GetDelegateForFunctionPointer<SetContextFlag>(setEnabled)(context, false);
+    }
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate nint GlobalContext();
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate void SetContextFlag(nint context, [MarshalAs(UnmanagedType.U1)] bool enabled);
 
     /// <summary>Where the host looks for native libraries, then the app folder and TorchSharp's own folder.</summary>
     private static List<string> NativeSearchDirectories()
