@@ -9,9 +9,11 @@ public sealed record YuNetOptions
 {
     /// <summary>
     /// Frames are shrunk so their longer side is at most this many pixels before detection (boxes are mapped back).
-    /// 320 finds faces down to about 20 pixels in a 640×480 frame at a few milliseconds; raise it for small faces.
+    /// The default, 160, suits PersonalFer's main case, a person in front of a camera (faces of 60 pixels and more
+    /// in a 640×480 frame), at about 2 ms here; 320 (about 4.5 ms) also finds faces down to about 20 pixels, for
+    /// group photos or people far from the camera (measured in docs/BENCHMARKS.md).
     /// </summary>
-    public int MaxDetectionSide { get; init; } = 320;
+    public int MaxDetectionSide { get; init; } = 160;
 
     /// <summary>Minimum face score in [0, 1] (OpenCV Zoo's demo uses 0.6; 0.9 is stricter).</summary>
     public float ScoreThreshold { get; init; } = 0.7f;
