@@ -1,42 +1,29 @@
-// Smoke demo: finds the face in a photo with OpenCV and runs it through PersonalFer's CNN.
-// Usage: Fer.Demo [image]   (default: the bundled public-domain astronaut photo)
-using OpenCvSharp;
-using PersonalFer.Data;
-using PersonalFer.Detection;
-using PersonalFer.Model;
+// Fer.Demo: the README's main job. Finds every face in an image, a video file or a webcam, classifies its
+// expression with the shipped general model (or a profile), and writes an annotated image/video plus the
+// predictions per frame and face as JSON and CSV.
+//   Fer.Demo [input] [--out <dir>] [--model default|<file>] [--profile <file>] [--camera <index>] [--max-frames N]
+using System.CommandLine;
+using PersonalFer.Demo;
 
-var imagePath = args.Length > 0 ? args[0] : Path.Combine(AppContext.BaseDirectory, "media", "astronaut.png");
-using var frame = Cv2.ImRead(imagePath);
-if (frame.Empty())
+var input = new Argument<string?>("input") { Description = "An image or video file (default: the bundled public-domain photo)", Arity = ArgumentArity.ZeroOrOne };
+var output = new Option<string>("--out") { Description = "Folder for the annotated image/video and the predictions", DefaultValueFactory = _ => "demo-output" };
+var model = new Option<string>("--model") { Description = "The general model: 'default' (shipped) or a .fermodel file", DefaultValueFactory = _ => "default" };
+var profile = new Option<string?>("--profile") { Description = "A personal profile (.ferprofile) to classify with" };
+var camera = new Option<int?>("--camera") { Description = "Read this webcam (e.g. 0) instead of a file" };
+var maxFrames = new Option<int?>("--max-frames") { Description = "Stop after this many video frames" };
+var noSmoothing = new Option<bool>("--no-smoothing") { Description = "Report each video frame's raw prediction (default: smoothed per tracked face)" };
+var detectionSide = new Option<int?>("--detection-side") { Description = "Detect faces on frames shrunk to this many pixels (default 160, fast; 320 also finds small or distant faces)" };
+var root = new RootCommand("Detect faces and classify their expressions in an image, a video or a webcam stream.")
 {
-    Console.Error.WriteLine($"Could not read an image from '{imagePath}'.");
-    return 1;
-}
-
-using var detector = new YuNetFaceDetector();
-var faces = detector.Detect(frame);
-Console.WriteLine($"{Path.GetFileName(imagePath)}: {frame.Width}x{frame.Height}, {faces.Count} face(s) found by YuNet");
-if (faces.Count == 0)
-{
-    return 0;
-}
-
-var pixels = new byte[faces.Count * FaceImage.PixelCount];
-for (var i = 0; i < faces.Count; i++)
-{
-    FacePreprocessor.Extract(frame, faces[i], pixels.AsSpan(i * FaceImage.PixelCount));
-}
-
-using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 42);
-var probabilities = model.PredictProbabilities(pixels, faces.Count);
-Console.WriteLine($"TorchSharp: {TorchRuntime.Description}");
-Console.WriteLine($"CNN: {model.Architecture} network, {model.ParameterCount:N0} parameters (untrained weights until the general model ships)");
-for (var i = 0; i < faces.Count; i++)
-{
-    var row = probabilities.AsSpan(i * Expressions.Count, Expressions.Count).ToArray();
-    var best = Array.IndexOf(row, row.Max());
-    Console.WriteLine($"face {i + 1} at {faces[i].Box}: {Expressions.All[best]} ({row[best]:P1}); " +
-        string.Join(", ", Expressions.All.Select((e, k) => $"{e} {row[k]:F3}")));
-}
-
-return 0;
+    input, output, model, profile, camera, maxFrames, noSmoothing, detectionSide,
+};
+root.SetAction(result => DemoRun.Execute(new DemoSettings(
+    result.GetValue(camera) is { } index ? null : result.GetValue(input) ?? Path.Combine(AppContext.BaseDirectory, "media", "astronaut.png"),
+    result.GetValue(camera),
+    result.GetValue(output)!,
+    result.GetValue(model)!,
+    result.GetValue(profile),
+    result.GetValue(maxFrames),
+    !result.GetValue(noSmoothing),
+    result.GetValue(detectionSide))));
+return root.Parse(args).Invoke();
