@@ -22,6 +22,12 @@ public sealed class ExpressionModel : IDisposable
 
     // A bfloat16 copy of the network for inference in that precision, rebuilt whenever the weights change.
     private FerNetwork? _reducedPrecisionCopy;
+    // bfloat16 pays off for batches (216 ms against 354 ms for 64 faces) but not for one face (3.7 ms against
+    // 3.4 ms), measured with BenchmarkDotNet on the project's machine (docs/BENCHMARKS.md).
+    private const int ReducedPrecisionMinimumBatch = 8;
+
+    private string? _fingerprint;
+    private bool _weightsChanging;
 
     private ExpressionModel(ModelManifest manifest, FerNetwork network)
     {
@@ -52,7 +58,8 @@ public sealed class ExpressionModel : IDisposable
     internal FerNetwork Network { get; }
 
     /// <summary>
-    /// The precision of the feature extractor at inference. Default: <see cref="InferencePrecision.BFloat16"/>
+    /// The precision of the feature extractor at inference, for batches of 8 faces or more (smaller ones run in
+    /// float32, which is as fast there). Default: <see cref="InferencePrecision.BFloat16"/>
     /// where the CPU computes bfloat16 natively (the card gives its accuracy), else
     /// <see cref="InferencePrecision.Float32"/>. Set it before use, not while another thread classifies.
     /// </summary>
@@ -199,6 +206,39 @@ public sealed class ExpressionModel : IDisposable
     /// <summary>A SHA-256 fingerprint of the current weights: personal heads are tied to it.</summary>
     public string Fingerprint()
     {
+        // Hashing 7 MB of weights takes tens of milliseconds and every fine-tune asks several times, so the value is
+        // kept until the trainer changes the weights (not while it does).
+        if (_fingerprint is { } cached)
+        {
+            return cached;
+        }
+
+        var computed = ComputeFingerprint();
+        if (!_weightsChanging)
+        {
+            _fingerprint = computed;
+        }
+
+        return computed;
+    }
+
+    /// <summary>The trainer calls this before it changes the weights.</summary>
+    internal void BeginWeightChanges()
+    {
+        _weightsChanging = true;
+        _fingerprint = null;
+    }
+
+    /// <summary>The trainer calls this when it is done: inference and the fingerprint follow the new weights.</summary>
+    internal void EndWeightChanges()
+    {
+        _weightsChanging = false;
+        _fingerprint = null;
+        RefreshInferenceCopy();
+    }
+
+    private string ComputeFingerprint()
+    {
         using var memory = new MemoryStream();
         using (var writer = new BinaryWriter(memory, System.Text.Encoding.UTF8, leaveOpen: true))
         {
@@ -208,13 +248,16 @@ public sealed class ExpressionModel : IDisposable
         return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(memory.GetBuffer().AsSpan(0, (int)memory.Length))).ToLowerInvariant();
     }
 
-    /// <summary>The feature extractor's output (float32) for normalized input, in <see cref="Precision"/>.</summary>
-    internal Tensor InferFeatures(Tensor input) => _reducedPrecisionCopy is { } copy
+    /// <summary>
+    /// The feature extractor's output (float32) for normalized input, in <see cref="Precision"/> — except that
+    /// fewer than <see cref="ReducedPrecisionMinimumBatch"/> faces always run in float32.
+    /// </summary>
+    internal Tensor InferFeatures(Tensor input) => _reducedPrecisionCopy is { } copy && input.shape[0] >= ReducedPrecisionMinimumBatch
         ? copy.Features.forward(input.to(bfloat16)).to(float32)
         : Network.Features.forward(input);
 
-    /// <summary>Rebuilds the reduced-precision copy from the current weights; the trainer calls it when it is done.</summary>
-    internal void RefreshInferenceCopy()
+    /// <summary>Rebuilds the reduced-precision copy from the current weights.</summary>
+    private void RefreshInferenceCopy()
     {
         _reducedPrecisionCopy?.Dispose();
         _reducedPrecisionCopy = null;

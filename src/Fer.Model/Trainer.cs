@@ -46,14 +46,15 @@ public sealed class Trainer
             set_num_threads(options.Threads);
         }
 
+        model.BeginWeightChanges();
         try
         {
             return TrainEpochs(model, training, validation, options, progress, cancellationToken);
         }
         finally
         {
-            // Inference must see the trained (or, if cancelled, the current) weights.
-            model.RefreshInferenceCopy();
+            // Inference and the fingerprint must follow the trained (or, if cancelled, the current) weights.
+            model.EndWeightChanges();
         }
     }
 

@@ -117,7 +117,9 @@ public sealed class ModelFileTests : IDisposable
         model.AttachGeneralReplay(FaceDatasetOf(Faces(8), 8));
         using (TorchSharp.torch.no_grad())
         {
+            model.BeginWeightChanges(); // as the trainer does
             model.Network.Head.parameters().First().add_(1f);
+            model.EndWeightChanges();
         }
 
         var error = Assert.Throws<InvalidOperationException>(() => model.Save(PathOf("stale.fermodel")));
