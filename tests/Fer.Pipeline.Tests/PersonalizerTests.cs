@@ -16,7 +16,7 @@ public sealed class PersonalizerTests : IDisposable
 {
     // Measured on JAFFE-dev with the shipped model (docs/PERSONALIZATION.md), with a safety margin.
     private const double MinimumGain = 0.15;
-    private const double MaximumForgetting = 0.03;
+    private const double MaximumForgetting = 0.05;
 
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("fer-profile-");
     private readonly YuNetFaceDetector _detector = new();
