@@ -25,7 +25,8 @@ internal static class Plots
     public static void ConfusionMatrix(EvaluationResult result, string title, string path)
     {
         var plot = new Plot();
-        // Rows normalized to recall, so rare classes (Disgust) stay readable; row 0 (Angry) is drawn at the top.
+        // Rows normalized to recall, so rare classes (Disgust) stay readable. ScottPlot draws the array's row 0 at the
+        // top, where the labels put Angry; the text cells use plot coordinates (y grows upwards).
         var n = Expressions.Count;
         var recall = new double[n, n];
         for (var t = 0; t < n; t++)
@@ -33,7 +34,7 @@ internal static class Plots
             var support = Math.Max(1, result.Confusion[t].Sum());
             for (var p = 0; p < n; p++)
             {
-                recall[n - 1 - t, p] = result.Confusion[t][p] / (double)support;
+                recall[t, p] = result.Confusion[t][p] / (double)support;
             }
         }
 
@@ -44,7 +45,7 @@ internal static class Plots
             for (var p = 0; p < n; p++)
             {
                 var text = plot.Add.Text($"{result.Confusion[t][p]}", p, n - 1 - t);
-                text.LabelFontColor = recall[n - 1 - t, p] > 0.5 ? Colors.Black : Colors.White;
+                text.LabelFontColor = recall[t, p] > 0.5 ? Colors.Black : Colors.White;
                 text.LabelAlignment = Alignment.MiddleCenter;
             }
         }

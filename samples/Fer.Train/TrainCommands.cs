@@ -80,13 +80,15 @@ internal static class TrainCommands
         var json = new Option<string?>("--json") { Description = "Write {accuracy, perClass, confusion} here" };
         var tta = new Option<bool>("--tta") { Description = "Average with the mirrored face" };
         var confusionPng = new Option<string?>("--confusion-png") { Description = "Draw the confusion matrix into this PNG" };
-        var command = new Command("evaluate", "Measure a model on one FER2013 split.") { model, DataOption, split, json, tta, confusionPng };
+        var precision = new Option<InferencePrecision?>("--precision") { Description = "Float32 or BFloat16 (default: what Classify uses on this CPU)" };
+        var command = new Command("evaluate", "Measure a model on one FER2013 split.") { model, DataOption, split, json, tta, confusionPng, precision };
         command.SetAction(result =>
         {
             var data = Fer2013.Load(result.GetValue(DataOption)!);
             using var loaded = ModelFiles.Open(result.GetValue(model)!);
+            loaded.Precision = result.GetValue(precision) ?? loaded.Precision;
             var evaluation = Evaluator.Evaluate(loaded, data[result.GetValue(split)], result.GetValue(tta));
-            Report.Print(evaluation, $"{result.GetValue(split)} ({evaluation.Count} faces){(result.GetValue(tta) ? ", flip TTA" : "")}");
+            Report.Print(evaluation, $"{result.GetValue(split)} ({evaluation.Count} faces, {loaded.Precision}){(result.GetValue(tta) ? ", flip TTA" : "")}");
             if (result.GetValue(json) is { } jsonPath)
             {
                 File.WriteAllText(jsonPath, JsonSerializer.Serialize(Report.ToJson(evaluation), Report.JsonOptions));
@@ -97,6 +99,56 @@ internal static class TrainCommands
                 Plots.ConfusionMatrix(evaluation, $"{result.GetValue(split)}: accuracy {evaluation.Accuracy:P2}", pngPath);
             }
 
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Plot()
+    {
+        var png = new Option<string?>("--png") { Description = "Where to draw (default: <out>/training-curves.png)" };
+        var command = new Command("plot", "Draw the training curves of a run, finished or not, from its checkpoint state.") { OutOption, png };
+        command.SetAction(result =>
+        {
+            var outDirectory = result.GetValue(OutOption)!;
+            using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDirectory, "checkpoints", "state.json")));
+            var history = state.RootElement.GetProperty("History").Deserialize<List<EpochSummary>>()!;
+            var path = result.GetValue(png) ?? Path.Combine(outDirectory, "training-curves.png");
+            Plots.TrainingCurves(history, path);
+            AnsiConsole.MarkupLine($"{history.Count} epochs drawn into [bold]{Markup.Escape(path)}[/].");
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Export()
+    {
+        var checkpoint = new Option<string>("--model") { Description = "The trained .fermodel (e.g. <run>/checkpoints/best.fermodel)", Required = true };
+        var output = new Option<string>("--to") { Description = "The model file to write (src/Fer.Model/Models/default.fermodel ships it)", Required = true };
+        var replay = new Option<int>("--replay") { Description = "General Training faces whose features are stored for personalization", DefaultValueFactory = _ => 2000 };
+        var command = new Command("export", "Measure a trained model on PublicTest and PrivateTest, store the numbers and general replay features in it, and write it for shipping.")
+        {
+            checkpoint, DataOption, output, replay,
+        };
+        command.SetAction(result =>
+        {
+            var data = Fer2013.Load(result.GetValue(DataOption)!, new Fer2013LoadOptions { DropBlankImages = true });
+            using var model = ExpressionModel.Load(result.GetValue(checkpoint)!);
+            model.Precision = InferencePrecision.Float32; // the card's numbers are the trained network's own
+            var metrics = new Dictionary<string, double>(model.Manifest.Metrics);
+            foreach (var split in new[] { Fer2013Split.PublicTest, Fer2013Split.PrivateTest })
+            {
+                var plain = Evaluator.Evaluate(model, data[split]);
+                metrics[$"{split}.accuracy"] = plain.Accuracy;
+                metrics[$"{split}.accuracy.flipTta"] = Evaluator.Evaluate(model, data[split], flipTestTimeAugmentation: true).Accuracy;
+                Report.Print(plain, split.ToString());
+            }
+
+            model.Describe(m => m with { Metrics = metrics });
+            model.AttachGeneralReplay(data.Training.EvenlySpaced(result.GetValue(replay)));
+            model.Save(result.GetValue(output)!);
+            AnsiConsole.MarkupLine($"PrivateTest {metrics["PrivateTest.accuracy"]:P2} (flip TTA {metrics["PrivateTest.accuracy.flipTta"]:P2}); " +
+                $"{model.GeneralReplay!.Count} replay faces; wrote [bold]{Markup.Escape(result.GetValue(output)!)}[/] ({new FileInfo(result.GetValue(output)!).Length / 1e6:F1} MB).");
             return 0;
         });
         return command;
@@ -115,6 +167,7 @@ internal static class TrainCommands
         var trainer = new Trainer(loggerFactory.CreateLogger<Trainer>());
         var result = TrainingView.Run(progress => trainer.Train(model, data.Training, data.PublicTest, run.Options, progress, cancellation.Token));
 
+        model.Precision = InferencePrecision.Float32;
         var privateTest = Evaluator.Evaluate(model, data.PrivateTest);
         var privateTestTta = Evaluator.Evaluate(model, data.PrivateTest, flipTestTimeAugmentation: true);
         model.Describe(m => m with
