@@ -17,14 +17,13 @@ internal static class JaffeCommand
     public static Command Create()
     {
         var root = new Option<string>("--jaffe") { Description = "The jaffe-dev folder (manifest.csv, images/)", Required = true };
-        var model = new Option<string>("--model") { Description = "The general model (.fermodel)", Required = true };
-        var fer = new Option<string>("--fer2013") { Description = "FER2013 (replay and PrivateTest)", Required = true };
+        var fer = new Option<string>("--fer2013") { Description = "FER2013, for PrivateTest accuracy with each profile (forgetting)", Required = true };
         var draws = new Option<int>("--draws") { DefaultValueFactory = _ => 5 };
         var markdown = new Option<string?>("--markdown") { Description = "Write the result table here" };
-        var command = new Command("evaluate-jaffe", "Run the JAFFE-dev personalization protocol for k = 1 and 2.") { root, model, fer, draws, markdown };
+        var command = new Command("evaluate-jaffe", "Run the JAFFE-dev personalization protocol for k = 1 and 2.") { root, PersonalizeCommands.ModelOption, PersonalizeCommands.GeneralOption, fer, draws, markdown };
         command.SetAction(result =>
         {
-            using var session = Session.Open(result.GetValue(model)!, result.GetValue(fer));
+            using var session = Session.Open(result.GetValue(PersonalizeCommands.ModelOption)!, result.GetValue(PersonalizeCommands.GeneralOption));
             var privateTest = Fer2013.Load(result.GetValue(fer)!).PrivateTest;
             var generalFer = Evaluator.Evaluate(session.Model, privateTest).Accuracy;
             var subjects = Load(result.GetValue(root)!);
@@ -45,14 +44,15 @@ internal static class JaffeCommand
                         var random = new Random(HashOf(subject) + (k * 1000) + draw);
                         var train = images.GroupBy(i => i.Label).SelectMany(g => g.OrderBy(_ => random.Next()).Take(k)).ToList();
                         var test = images.Except(train).ToList();
-                        var outcome = PersonalizationEvaluation.Run(session, train, test);
+                        var outcome = PersonalizationEvaluation.Run(session, train, test, profile =>
+                        {
+                            if (draw == 0)
+                            {
+                                forgetting.Add(Evaluator.Evaluate(session.Model, privateTest, head: profile.Head).Accuracy);
+                            }
+                        });
                         subjectGeneral += outcome.General.Accuracy;
                         subjectPersonal += outcome.Personalized.Accuracy;
-                        if (draw == 0)
-                        {
-                            using var profile = session.Personalizer.FineTune(train, subject, new PersonalizationOptions { SkipSamplesWithoutFace = true }).Profile;
-                            forgetting.Add(Evaluator.Evaluate(session.Model, privateTest, head: profile.Head).Accuracy);
-                        }
                     }
 
                     general.Add(subjectGeneral / result.GetValue(draws));

@@ -8,8 +8,8 @@ namespace PersonalFer.Personalize;
 
 internal static class PersonalizeCommands
 {
-    private static readonly Option<string> ModelOption = new("--model") { Description = "The general model (.fermodel)", Required = true };
-    private static readonly Option<string?> GeneralOption = new("--general") { Description = "FER2013 to replay while fine-tuning (2,000 Training faces)" };
+    public static readonly Option<string> ModelOption = new("--model") { Description = "The general model: a .fermodel file or 'default' (shipped)", DefaultValueFactory = _ => "default" };
+    public static readonly Option<string?> GeneralOption = new("--general") { Description = "FER2013 to replay while fine-tuning (2,000 Training faces); default: the model's own replay features" };
 
     public static Command Enroll()
     {
@@ -83,16 +83,11 @@ internal sealed class Session : IDisposable
 
     public Personalizer Personalizer { get; }
 
-    public static Session Open(string modelPath, string? generalPath)
+    public static Session Open(string model, string? generalPath)
     {
-        FaceDataset? general = null;
-        if (generalPath is not null)
-        {
-            var training = Fer2013.Load(generalPath, new Fer2013LoadOptions { DropBlankImages = true }).Training;
-            general = training.Select([.. Enumerable.Range(0, 2000).Select(i => (int)((long)i * training.Count / 2000))]);
-        }
-
-        return new Session(new YuNetFaceDetector(), ExpressionModel.Load(modelPath), general);
+        var general = generalPath is null ? null : Fer2013.Load(generalPath, new Fer2013LoadOptions { DropBlankImages = true }).Training.EvenlySpaced(2000);
+        var expressionModel = string.Equals(model, "default", StringComparison.OrdinalIgnoreCase) ? ExpressionModel.LoadDefault() : ExpressionModel.Load(model);
+        return new Session(new YuNetFaceDetector(), expressionModel, general);
     }
 
     public void Dispose()
@@ -105,10 +100,15 @@ internal sealed class Session : IDisposable
 /// <summary>General versus personalized accuracy on one person's held-out images.</summary>
 internal static class PersonalizationEvaluation
 {
-    public static Outcome Run(Session session, IReadOnlyList<LabelledImage> train, IReadOnlyList<LabelledImage> test)
+    /// <param name="session">The general model and personalizer.</param>
+    /// <param name="train">Images to fine-tune on.</param>
+    /// <param name="test">Images to measure on.</param>
+    /// <param name="inspectProfile">Called with the profile before it is disposed (e.g. to measure forgetting).</param>
+    public static Outcome Run(Session session, IReadOnlyList<LabelledImage> train, IReadOnlyList<LabelledImage> test, Action<PersonalProfile>? inspectProfile = null)
     {
         var fineTuned = session.Personalizer.FineTune(train, "evaluation", new PersonalizationOptions { SkipSamplesWithoutFace = true });
         using var profile = fineTuned.Profile;
+        inspectProfile?.Invoke(profile);
         var truth = new List<Expression>();
         var general = new List<Expression>();
         var personalized = new List<Expression>();
