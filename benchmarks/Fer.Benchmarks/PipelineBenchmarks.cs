@@ -1,0 +1,63 @@
+using BenchmarkDotNet.Attributes;
+using OpenCvSharp;
+using PersonalFer.Data;
+using PersonalFer.Detection;
+using PersonalFer.Model;
+
+namespace PersonalFer.Benchmarks;
+
+/// <summary>
+/// What a user calls, with default settings and the shipped model: <c>Classify</c> end to end on a real 640×480
+/// frame with one face (target ≤ 5 ms median), and <c>FineTune</c> on 35 face crops, 5 per expression (target ≤ 1 s).
+/// A non-default variant shows what the default detection size buys: detection at 320 (small faces).
+/// </summary>
+[MemoryDiagnoser]
+public class PipelineBenchmarks
+{
+    private Mat? _frame;
+    private YuNetFaceDetector? _detector;
+    private ExpressionModel? _model;
+    private ExpressionPipeline? _pipeline;
+    private YuNetFaceDetector? _detector320;
+    private ExpressionPipeline? _pipeline320;
+    private Personalizer? _personalizer;
+    private LabelledImages _samples = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _frame = RealFrame.Create640x480();
+        _detector = new YuNetFaceDetector();
+        _model = ExpressionModel.LoadDefault();
+        _pipeline = new ExpressionPipeline(_detector, _model);
+        _detector320 = new YuNetFaceDetector(new YuNetOptions { MaxDetectionSide = 320 });
+        _pipeline320 = new ExpressionPipeline(_detector320, _model);
+        _personalizer = new Personalizer(_detector, _model, generalFaces: null);
+        var training = Fer2013.Load(BenchmarkData.Fer2013Path).Training;
+        _samples = new LabelledImages(Expressions.All.SelectMany(expression =>
+            Enumerable.Range(0, training.Count).Where(i => training.Labels[i] == expression).Take(5).Select(i =>
+                new LabelledImage(new ImageData(training.Image(i).ToArray(), FaceImage.Size, FaceImage.Size, PixelFormat.Gray8), expression, $"fer2013-train-{i}", IsFaceCrop: true))));
+    }
+
+    [Benchmark(Description = "Classify a 640x480 frame with one face (detect + preprocess + CNN)")]
+    public int Classify() => _pipeline!.Classify(_frame!).Count;
+
+    [Benchmark(Description = "Classify, detecting at 320x240 (small faces)")]
+    public int ClassifyDetecting320() => _pipeline320!.Classify(_frame!).Count;
+
+    [Benchmark(Description = "FineTune on 35 face crops (5 per expression), replaying 2,000 general faces")]
+    public int FineTune()
+    {
+        using var profile = _personalizer!.FineTune(_samples).Profile;
+        return profile.FacesPerExpression[0];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _detector?.Dispose();
+        _detector320?.Dispose();
+        _model?.Dispose();
+        _frame?.Dispose();
+    }
+}
