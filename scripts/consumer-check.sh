@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Proves what a NuGet consumer experiences: packs the four Fer.* packages into a local folder, creates a
 # throw-away console app outside the solution that takes Fer.* from that folder only (everything else from
-# the usual NuGet source), and runs it: a face is found in a real photo and a CNN runs on it, with no manual
-# native fix and a fresh native cache.
+# the usual NuGet source), and runs it: with no configuration, the shipped model finds the smiling face in a
+# real photo Happy, with no manual native fix and a fresh native cache.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d /tmp/personalfer-consumer.XXXXXX)"
@@ -55,18 +55,21 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenCvSharp;
 using PersonalFer;
 using PersonalFer.Data;
-using PersonalFer.Detection;
 using PersonalFer.Model;
 
-var services = new ServiceCollection().AddPersonalFer();
-var detector = services.BuildServiceProvider().GetRequiredService<IFaceDetector>();
+// No configuration: the embedded YuNet detector and the general model shipped inside Fer.Model.
+using var provider = new ServiceCollection().AddPersonalFer().BuildServiceProvider();
+var pipeline = provider.GetRequiredService<ExpressionPipeline>();
 using var frame = Cv2.ImRead("astronaut.png");
-var faces = detector.Detect(frame);
-using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 1);
-var probabilities = model.PredictProbabilities(new byte[FaceImage.PixelCount], 1);
-Console.WriteLine($"faces={faces.Count} probabilities={probabilities.Length} sum={probabilities.Sum():F3}");
-Console.WriteLine($"torch: {TorchRuntime.Description}");
-return faces.Count == 1 && probabilities.Length == Expressions.Count ? 0 : 1;
+var faces = pipeline.Classify(frame);
+foreach (var face in faces)
+{
+    Console.WriteLine($"face at {face.Box}: {face.Expression} {face.Confidence:F3}");
+}
+
+var model = provider.GetRequiredService<ExpressionModel>();
+Console.WriteLine($"model: {model.Architecture}, replay faces {model.GeneralReplay?.Count ?? 0}; torch: {TorchRuntime.Description}");
+return faces.Count == 1 && faces[0].Probabilities.Count == Expressions.Count && faces[0].Expression == Expression.Happy ? 0 : 1;
 CS
 
 echo "consumer check: restoring and running a console app that references Fer.Pipeline $version from the local feed"
