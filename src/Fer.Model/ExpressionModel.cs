@@ -12,7 +12,8 @@ namespace PersonalFer.Model;
 /// </summary>
 /// <remarks>
 /// Inference (classification, evaluation, feature extraction) runs the feature extractor in
-/// <see cref="Precision"/>: bfloat16 where the CPU computes it natively, else float32.
+/// <see cref="Precision"/> for batches of 8 faces or more: bfloat16 where the CPU computes it natively, else
+/// float32; smaller batches always run in float32.
 /// </remarks>
 public sealed class ExpressionModel : IDisposable
 {
