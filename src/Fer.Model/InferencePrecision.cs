@@ -7,9 +7,9 @@ public enum InferencePrecision
     Float32,
 
     /// <summary>
-    /// bfloat16 weights and activations in the convolutional feature extractor (the head stays float32): about
-    /// 1.6× faster for batches on CPUs that compute bfloat16 natively (AVX-512 BF16, AMX), slower on others.
-    /// Batches of fewer than 8 faces run in float32 all the same: there it gains nothing.
+    /// bfloat16 weights and activations in the convolutional feature extractor (the head stays float32): on CPUs
+    /// that compute bfloat16 natively (AVX-512 BF16, AMX) several times faster for batches and about 1.5× for one
+    /// face (docs/BENCHMARKS.md); slower on others.
     /// </summary>
     BFloat16,
 }

@@ -2,9 +2,51 @@ using PersonalFer.Data;
 
 namespace PersonalFer.Model.Tests;
 
-/// <summary>bfloat16 inference (the default where the CPU computes it natively) against the float32 network.</summary>
+/// <summary>
+/// Inference runs a channels-last copy of the network, in bfloat16 where the CPU computes it natively: both
+/// against the float32 network the trainer uses.
+/// </summary>
 public sealed class InferencePrecisionTests
 {
+    [Fact]
+    public void Float32_inference_computes_what_the_trained_network_computes()
+    {
+        var faces = RealFaces.First(Fer2013Split.PrivateTest, 64);
+        using var model = ExpressionModel.LoadDefault();
+        model.Precision = InferencePrecision.Float32;
+
+        var inferred = model.PredictProbabilities(faces.Pixels, faces.Count);
+        var single = model.PredictProbabilities(faces.Pixels[..FaceImage.PixelCount], 1);
+
+        float[] reference;
+        using (TorchSharp.torch.no_grad())
+        using (var scope = TorchSharp.torch.NewDisposeScope())
+        {
+            var input = FaceTensors.Normalize(FaceTensors.Unit(faces.Pixels, faces.Count), model.Manifest);
+            reference = TorchSharp.torch.nn.functional.softmax(model.Network.forward(input), 1).data<float>().ToArray();
+        }
+
+        Assert.True(MaxDifference(reference, inferred) < 1e-4, $"channels-last inference differs by up to {MaxDifference(reference, inferred):G3}");
+        Assert.True(MaxDifference(reference[..Expressions.Count], single) < 1e-4, "a single face differs from the same face in a batch");
+    }
+
+    [Fact]
+    public void Bfloat16_and_float32_agree_on_a_single_face()
+    {
+        var faces = RealFaces.First(Fer2013Split.PrivateTest, 16);
+        using var model = ExpressionModel.LoadDefault();
+        for (var i = 0; i < faces.Count; i++)
+        {
+            var face = faces.Pixels.Slice(i * FaceImage.PixelCount, FaceImage.PixelCount);
+            model.Precision = InferencePrecision.Float32;
+            var exact = model.PredictProbabilities(face, 1);
+            model.Precision = InferencePrecision.BFloat16;
+            var reduced = model.PredictProbabilities(face, 1);
+
+            Assert.True(MaxDifference(exact, reduced) < 0.05, $"face {i}: probabilities differ by up to {MaxDifference(exact, reduced):F3}");
+        }
+    }
+
     [Fact]
     public void Bfloat16_and_float32_inference_agree_on_real_faces()
     {
