@@ -22,7 +22,7 @@ internal static class PersonalizeCommands
             using var session = Session.Open(result.GetValue(ModelOption)!, result.GetValue(GeneralOption));
             var samples = LabelledImages.FromFolder(result.GetValue(folder)!);
             var started = DateTime.UtcNow;
-            var fineTuned = session.Personalizer.FineTune(samples, result.GetValue(name)!, new PersonalizationOptions { SkipSamplesWithoutFace = true });
+            var fineTuned = session.Personalizer.FineTune(samples, result.GetValue(name)!, new PersonalizationOptions { SkipSamplesWithoutFace = true }, new ConsoleProgressLine());
             using var profile = fineTuned.Profile;
             profile.Save(result.GetValue(output)!);
             Console.WriteLine($"Profile '{profile.Name}': {fineTuned.FacesUsed} faces ({string.Join(", ", Expressions.All.Select((e, i) => $"{e} {profile.FacesPerExpression[i]}"))}), " +
@@ -131,4 +131,23 @@ internal static class PersonalizationEvaluation
     }
 
     public sealed record Outcome(EvaluationResult General, EvaluationResult Personalized, int TrainImages, int TestImages, int FacesNotFound);
+}
+
+/// <summary>One console line that follows FineTune's stages (redrawn in place; silent when output is redirected).</summary>
+internal sealed class ConsoleProgressLine : IProgress<PersonalizationProgress>
+{
+    public void Report(PersonalizationProgress value)
+    {
+        if (Console.IsOutputRedirected)
+        {
+            return;
+        }
+
+        var stage = value.Stage == PersonalizationStage.FindingFaces ? "finding faces" : "training the head";
+        Console.Write($"\r{stage} {value.Completed}/{value.Total}".PadRight(40));
+        if (value.Stage == PersonalizationStage.TrainingHead && value.Completed == value.Total)
+        {
+            Console.WriteLine();
+        }
+    }
 }

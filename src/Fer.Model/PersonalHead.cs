@@ -29,11 +29,18 @@ public sealed class PersonalHead : IDisposable
     /// person's cached features, mixed with replayed general features. The general model is not modified.
     /// </summary>
     /// <exception cref="ArgumentException">The features come from other weights, or the person's set is empty.</exception>
+    /// <param name="model">The general model (unchanged).</param>
+    /// <param name="person">The person's features from <paramref name="model"/>.</param>
+    /// <param name="general">Replayed general features from <paramref name="model"/>, or null.</param>
+    /// <param name="options">How to train.</param>
+    /// <param name="stepsDone">Receives the number of optimizer steps done after each step.</param>
+    /// <param name="cancellationToken">Checked before each step.</param>
     public static PersonalHead Train(
         ExpressionModel model,
         FaceFeatures person,
         FaceFeatures? general,
         HeadTrainingOptions? options = null,
+        IProgress<int>? stepsDone = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -88,6 +95,7 @@ public sealed class PersonalHead : IDisposable
             optimizer.zero_grad();
             nn.functional.cross_entropy(head.forward(features), labels).backward();
             optimizer.step();
+            stepsDone?.Report(step + 1);
         }
 
         return new PersonalHead(head, model.Architecture, fingerprint);

@@ -28,6 +28,22 @@ public sealed record PersonalizationOptions
     internal void Validate() => ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinimumFaces, nameof(MinimumFaces));
 }
 
+/// <summary>What <see cref="Personalizer.FineTune"/> is doing.</summary>
+public enum PersonalizationStage
+{
+    /// <summary>Finding and cropping the face in each sample (detection dominates for whole frames).</summary>
+    FindingFaces,
+
+    /// <summary>Training the head on the cached features, one optimizer step at a time.</summary>
+    TrainingHead,
+}
+
+/// <summary>Progress of <see cref="Personalizer.FineTune"/>: <paramref name="Completed"/> of <paramref name="Total"/> in a stage.</summary>
+/// <param name="Stage">The stage.</param>
+/// <param name="Completed">Samples or steps done.</param>
+/// <param name="Total">Samples or steps in the stage.</param>
+public sealed record PersonalizationProgress(PersonalizationStage Stage, int Completed, int Total);
+
 /// <summary>The samples could not be turned into a profile; the message says which and why.</summary>
 public sealed class PersonalizationException(string message) : Exception(message);
 
@@ -70,6 +86,7 @@ public sealed class Personalizer
         IReadOnlyList<LabelledImage> samples,
         string name = "user",
         PersonalizationOptions? options = null,
+        IProgress<PersonalizationProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(samples);
@@ -77,7 +94,7 @@ public sealed class Personalizer
         options ??= new PersonalizationOptions();
         options.Validate();
         var stopwatch = Stopwatch.StartNew();
-        var (pixels, labels, withoutFace) = Faces(samples, options, cancellationToken);
+        var (pixels, labels, withoutFace) = Faces(samples, options, progress, cancellationToken);
         if (withoutFace.Count > 0 && !options.SkipSamplesWithoutFace)
         {
             throw new PersonalizationException($"No face found in {withoutFace.Count} sample(s): {string.Join(", ", withoutFace.Take(5))}{(withoutFace.Count > 5 ? ", …" : "")}");
@@ -95,7 +112,9 @@ public sealed class Personalizer
             Log.NoReplay(_logger);
         }
 
-        var head = PersonalHead.Train(_model, person, general, options.Head, cancellationToken);
+        var head = PersonalHead.Train(_model, person, general, options.Head,
+            progress is null ? null : new StepProgress(step => progress.Report(new PersonalizationProgress(PersonalizationStage.TrainingHead, step, options.Head.Steps))),
+            cancellationToken);
         var counts = new int[Expressions.Count];
         foreach (var label in labels)
         {
@@ -106,8 +125,14 @@ public sealed class Personalizer
         return new PersonalizationResult(new PersonalProfile(name, head, counts, DateTimeOffset.UtcNow), labels.Count, withoutFace);
     }
 
+    // Reports synchronously, in order (Progress<T> would post to the thread pool and could report after return).
+    private sealed class StepProgress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
+
     private (byte[] Pixels, List<Expression> Labels, List<string> WithoutFace) Faces(
-        IReadOnlyList<LabelledImage> samples, PersonalizationOptions options, CancellationToken cancellationToken)
+        IReadOnlyList<LabelledImage> samples, PersonalizationOptions options, IProgress<PersonalizationProgress>? progress, CancellationToken cancellationToken)
     {
         var pixels = new byte[samples.Count * FaceImage.PixelCount];
         var labels = new List<Expression>(samples.Count);
@@ -122,12 +147,14 @@ public sealed class Personalizer
             if (face is null)
             {
                 withoutFace.Add(sample.Source);
+                progress?.Report(new PersonalizationProgress(PersonalizationStage.FindingFaces, labels.Count + withoutFace.Count, samples.Count));
                 continue;
             }
 
             var crop = sample.IsFaceCrop ? options.Preprocessing with { Margin = 0 } : options.Preprocessing;
             FacePreprocessor.Extract(frame, face.Value, pixels.AsSpan(labels.Count * FaceImage.PixelCount), crop);
             labels.Add(sample.Label);
+            progress?.Report(new PersonalizationProgress(PersonalizationStage.FindingFaces, labels.Count + withoutFace.Count, samples.Count));
         }
 
         return (pixels[..(labels.Count * FaceImage.PixelCount)], labels, withoutFace);

@@ -161,6 +161,26 @@ public sealed class PersonalizerTests : IDisposable
         Assert.Equal(crops.Count, result.FacesUsed);
     }
 
+    [Fact]
+    public void FineTune_reports_every_sample_then_every_head_step_in_order()
+    {
+        var crops = RealCrops();
+        var personalizer = new Personalizer(_detector, _model, null);
+        var reports = new List<PersonalizationProgress>();
+        var options = new PersonalizationOptions { Head = new HeadTrainingOptions { Steps = 20 } };
+
+        using var profile = personalizer.FineTune(crops, "progress", options, new RecordingProgress(reports)).Profile;
+
+        var expected = Enumerable.Range(1, crops.Count).Select(i => new PersonalizationProgress(PersonalizationStage.FindingFaces, i, crops.Count))
+            .Concat(Enumerable.Range(1, 20).Select(i => new PersonalizationProgress(PersonalizationStage.TrainingHead, i, 20)));
+        Assert.Equal(expected, reports);
+    }
+
+    private sealed class RecordingProgress(List<PersonalizationProgress> reports) : IProgress<PersonalizationProgress>
+    {
+        public void Report(PersonalizationProgress value) => reports.Add(value);
+    }
+
     private static List<LabelledImage> RealCrops()
     {
         var faces = Fer2013.Load(SharedFiles.Require("data/fer2013/fer2013.csv.gz")).PrivateTest;
