@@ -73,9 +73,9 @@ public sealed class PersonalHead : IDisposable
         var random = new Random(options.Seed);
         manual_seed(options.Seed);
         using var optimizer = optim.AdamW(head.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
-        using var personValues = tensor(person.Values, [person.Count, person.Length]);
+        using var personValues = FaceTensors.Matrix(person.Values, person.Count, person.Length);
         using var personLabels = tensor(person.Labels.Select(l => (long)l).ToArray());
-        using var generalValues = general is { Count: > 0 } ? tensor(general.Values, [general.Count, general.Length]) : null;
+        using var generalValues = general is { Count: > 0 } ? FaceTensors.Matrix(general.Values, general.Count, general.Length) : null;
         using var generalLabels = general is { Count: > 0 } ? tensor(general.Labels.Select(l => (long)l).ToArray()) : null;
         head.train();
         for (var step = 0; step < options.Steps; step++)
