@@ -8,8 +8,8 @@ public enum InferencePrecision
 
     /// <summary>
     /// bfloat16 weights and activations in the convolutional feature extractor (the head stays float32): on CPUs
-    /// that compute bfloat16 natively (AVX-512 BF16, AMX) several times faster for batches and about 1.5× for one
-    /// face (docs/BENCHMARKS.md); slower on others.
+    /// that compute bfloat16 natively (AVX-512 BF16, AMX) about 2× faster for one face and 3× for a batch of 64
+    /// (docs/BENCHMARKS.md); slower on others.
     /// </summary>
     BFloat16,
 }
