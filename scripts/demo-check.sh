@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the README's main job the way a user does and checks what it writes: the bundled photo (one face, an
-# annotated PNG, JSON and CSV) and, where ../shared is present, 30 frames of the real test clip (annotated MP4).
+# annotated PNG, JSON and CSV) and, where ../shared is present, 30 frames of the real test clip (annotated MP4),
+# then Fer.Personalize's enrolment flow on that clip: capture per expression, enroll, classify live with the profile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
@@ -19,6 +20,16 @@ if [ -f "$clip" ]; then
   # libtorch's per-batch "Could not initialize NNPACK!" warnings must stay switched off (TorchRuntime).
   if grep -q NNPACK "$out/stderr.txt"; then echo "demo check: NNPACK warnings on stderr" >&2; exit 1; fi
   test "$(grep -c '"frame"' "$out/short_hamilton_clip.predictions.json")" -eq 30
+
+  personalize=(dotnet run --project samples/Fer.Personalize -c Release --no-build --)
+  "${personalize[@]}" capture --video "$clip" --out "$out/faces" --per-expression 2 --gap 0.2 > "$out/capture.txt"
+  test "$(find "$out/faces" -name '*.png' | wc -l)" -eq 14
+  "${personalize[@]}" enroll --folder "$out/faces" --out "$out/me.ferprofile" --name me > "$out/enroll.txt"
+  grep -q "Profile 'me': 14 faces" "$out/enroll.txt"
+  # live prints every 15th frame: the profile's prediction next to the general model's.
+  "${personalize[@]}" live --video "$clip" --profile "$out/me.ferprofile" --max-frames 30 > "$out/live.txt"
+  test "$(grep -c '^frame ' "$out/live.txt")" -eq 2
+  grep -q "me: .*(general: " "$out/live.txt"
 else
   echo "demo check: $clip is absent, video skipped"
 fi
