@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the README's main job the way a user does and checks what it writes: the bundled photo (one face, an
 # annotated PNG, JSON and CSV) and, where ../shared is present, 30 frames of the real test clip (annotated MP4),
-# then Fer.Personalize's enrolment flow on that clip: capture per expression, enroll, classify live with the profile.
+# then Fer.Personalize's enrolment flow on that clip: capture per expression, enroll, classify live with the profile;
+# and, with FER2013 there, the shipped model through PyTorch's state_dict format and back.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
@@ -32,5 +33,17 @@ if [ -f "$clip" ]; then
   grep -q "me: .*(general: " "$out/live.txt"
 else
   echo "demo check: $clip is absent, video skipped"
+fi
+
+fer2013=../shared/data/fer2013/fer2013.csv.gz
+if [ -f "$fer2013" ]; then
+  # The shipped model out to PyTorch's format and back in must keep the model card's PrivateTest accuracy.
+  train=(dotnet run --project samples/Fer.Train -c Release --no-build --)
+  "${train[@]}" export-pytorch --model default --to "$out/vggbn.pt" > /dev/null
+  "${train[@]}" import-pytorch --state-dict "$out/vggbn.pt" --arch VggBn --to "$out/imported.fermodel" > /dev/null
+  "${train[@]}" evaluate --model "$out/imported.fermodel" --data "$fer2013" --split PrivateTest --precision Float32 --json "$out/imported.json" > /dev/null
+  grep -q '"accuracy": 0.69378' "$out/imported.json"  # 2,490 of 3,589
+else
+  echo "demo check: $fer2013 is absent, PyTorch round trip skipped"
 fi
 echo "demo check passed: $out"

@@ -4,7 +4,11 @@
 //   evaluate --model <file>|default --data <...> [--split PrivateTest] [--json <file>] [--tta]
 //   plot     --out <dir>   (training curves of a finished or interrupted run)
 //   export   --model <run>/checkpoints/best.fermodel --data <...> --to src/Fer.Model/Models/default.fermodel
+//   import-pytorch --state-dict <model.pth> --arch VggBn|Seed --to <file.fermodel>
+//   export-pytorch [--model <file>|default] --to <model.pt>
 using System.CommandLine;
+using PersonalFer.Data;
+using PersonalFer.Model;
 using PersonalFer.Train;
 
 var root = new RootCommand("Train, resume and evaluate PersonalFer's facial expression CNNs on FER2013.");
@@ -13,4 +17,15 @@ root.Subcommands.Add(TrainCommands.Resume());
 root.Subcommands.Add(TrainCommands.Evaluate());
 root.Subcommands.Add(TrainCommands.Plot());
 root.Subcommands.Add(TrainCommands.Export());
-return root.Parse(args).Invoke();
+root.Subcommands.Add(PyTorchCommands.Import());
+root.Subcommands.Add(PyTorchCommands.Export());
+try
+{
+    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (e is ModelFormatException or Fer2013FormatException or ArgumentException or IOException)
+{
+    // Bad input: the exception names the file and the problem; a stack trace would only hide it.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}

@@ -106,6 +106,79 @@ public sealed class ExpressionModel : IDisposable
         return new ExpressionModel(ModelFile.Load(stream, $"Fer.Model's embedded {DefaultModelResource}", expected: null));
     }
 
+    /// <summary>
+    /// Builds a model from another framework's weights, named the PyTorch way (<c>features.block1.conv1.weight</c>,
+    /// <c>head.fc1.bias</c>, … — docs/PYTORCH.md gives the matching PyTorch modules). Every tensor of the
+    /// architecture must be there with its exact shape; BatchNorm's <c>num_batches_tracked</c> may be left out.
+    /// </summary>
+    /// <exception cref="ArgumentException">A tensor is missing, unexpected, of the wrong shape or size; the message names it.</exception>
+    /// <param name="architecture">The network the weights belong to.</param>
+    /// <param name="weights">The state dictionary.</param>
+    /// <param name="command">Where the weights came from, kept in the manifest.</param>
+    public static ExpressionModel FromWeights(ModelArchitecture architecture, IReadOnlyDictionary<string, WeightArray> weights, string? command = null)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        var network = NetworkFactory.Create(architecture);
+        try
+        {
+            var state = network.state_dict();
+            var expected = state.Keys.ToDictionary(PyTorchName);
+            var unexpected = weights.Keys.Where(name => !expected.ContainsKey(name)).ToList();
+            if (unexpected.Count > 0)
+            {
+                throw new ArgumentException($"Not a tensor of the {architecture} network: {string.Join(", ", unexpected.Take(5))}. Expected names like {string.Join(", ", expected.Keys.Take(3))}.", nameof(weights));
+            }
+
+            using var noGrad = no_grad();
+            foreach (var (name, key) in expected)
+            {
+                var target = state[key];
+                if (!weights.TryGetValue(name, out var source))
+                {
+                    if (name.EndsWith(".num_batches_tracked", StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    throw new ArgumentException($"The {architecture} tensor '{name}' {Describe(target.shape)} is missing.", nameof(weights));
+                }
+
+                if (!source.Shape.SequenceEqual(target.shape) || source.Values.LongLength != target.numel())
+                {
+                    throw new ArgumentException($"'{name}' is {Describe(source.Shape)} with {source.Values.Length} values; the {architecture} network needs {Describe(target.shape)}.", nameof(weights));
+                }
+
+                using var values = tensor(source.Values, source.Shape);
+                target.copy_(values);
+            }
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+
+        return new ExpressionModel(ModelManifest.For(architecture) with { Command = command }, network);
+    }
+
+    /// <summary>The weights as named arrays, PyTorch names (see <see cref="FromWeights"/>), e.g. to use them in Python.</summary>
+    public IReadOnlyDictionary<string, WeightArray> Weights()
+    {
+        using var noGrad = no_grad();
+        return Network.state_dict().ToDictionary(
+            entry => PyTorchName(entry.Key),
+            entry =>
+            {
+                using var values = entry.Value.to(float32).contiguous();
+                return new WeightArray(entry.Value.shape, values.data<float>().ToArray());
+            });
+    }
+
+    // TorchSharp names the networks' parts after their fields (_features, _head); PyTorch code names them features, head.
+    private static string PyTorchName(string key) => key.TrimStart('_');
+
+    private static string Describe(long[] shape) => $"[{string.Join(", ", shape)}]";
+
     /// <summary>Saves the weights, manifest and any general replay atomically (a temporary file renamed into place).</summary>
     public void Save(string path)
     {
