@@ -5,8 +5,7 @@ namespace PersonalFer.Train;
 internal static class ModelFiles
 {
     /// <summary>Opens a .fermodel file, or the model shipped in Fer.Model for "default".</summary>
-    public static ExpressionModel Open(string model) =>
-        string.Equals(model, "default", StringComparison.OrdinalIgnoreCase)
-            ? ExpressionModel.LoadDefault()
-            : ExpressionModel.Load(model);
+    public static ExpressionModel Open(string model) => IsDefault(model) ? ExpressionModel.LoadDefault() : ExpressionModel.Load(model);
+
+    public static bool IsDefault(string model) => string.Equals(model, "default", StringComparison.OrdinalIgnoreCase);
 }

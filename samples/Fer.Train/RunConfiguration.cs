@@ -9,6 +9,9 @@ internal sealed record RunConfiguration(string DataPath, ModelArchitecture Archi
 {
     public const string FileName = "run.json";
 
+    /// <summary>The trained model the run started from (a path or "default"); null: random initialization.</summary>
+    public string? InitialModel { get; init; }
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
     public void Save(string directory)

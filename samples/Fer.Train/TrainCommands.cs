@@ -25,9 +25,13 @@ internal static class TrainCommands
         var patience = new Option<int>("--patience") { Description = "Early-stopping patience in epochs (0: off)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0: TorchSharp's default)", DefaultValueFactory = _ => 0 };
+        var schedule = new Option<LearningRateSchedule>("--schedule") { DefaultValueFactory = _ => LearningRateSchedule.Cosine };
+        var averageFrom = new Option<int>("--average-from") { Description = "Average the weights of every epoch from this one on (stochastic weight averaging; 0: off)", DefaultValueFactory = _ => 0 };
+        var from = new Option<string?>("--from") { Description = "Start from this trained .fermodel (or 'default') instead of random weights; --arch must match it" };
         var command = new Command("train", "Train a network on the Training split, validating on PublicTest; resumes if --out holds a run.")
         {
             DataOption, OutOption, architecture, epochs, batch, learningRate, optimizer, weightDecay, smoothing, classWeights, patience, seed, threads,
+            schedule, averageFrom, from,
         };
         command.SetAction(result =>
         {
@@ -44,10 +48,13 @@ internal static class TrainCommands
                 EarlyStoppingPatience = result.GetValue(patience),
                 Seed = result.GetValue(seed),
                 Threads = result.GetValue(threads),
+                Schedule = result.GetValue(schedule),
+                AverageWeightsFromEpoch = result.GetValue(averageFrom),
                 CheckpointDirectory = Path.Combine(outDirectory, "checkpoints"),
                 Command = "Fer.Train " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
             };
-            var run = new RunConfiguration(Path.GetFullPath(result.GetValue(DataOption)!), result.GetValue(architecture), options);
+            var initial = result.GetValue(from) is { } model && !ModelFiles.IsDefault(model) ? Path.GetFullPath(model) : result.GetValue(from);
+            var run = new RunConfiguration(Path.GetFullPath(result.GetValue(DataOption)!), result.GetValue(architecture), options) { InitialModel = initial };
             run.Save(outDirectory);
             return Run(run, outDirectory);
         });
@@ -154,6 +161,18 @@ internal static class TrainCommands
         return command;
     }
 
+    /// <summary>A trained model's weights, without its replay features (training makes them stale).</summary>
+    private static ExpressionModel StartingPoint(string path, ModelArchitecture architecture)
+    {
+        using var trained = ModelFiles.Open(path);
+        if (trained.Architecture != architecture)
+        {
+            throw new ArgumentException($"--from {path} holds a {trained.Architecture} network, but --arch is {architecture}.");
+        }
+
+        return ExpressionModel.FromWeights(architecture, trained.Weights(), trained.Manifest.Command);
+    }
+
     private static int Run(RunConfiguration run, string outDirectory)
     {
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
@@ -161,7 +180,7 @@ internal static class TrainCommands
         var data = Fer2013.Load(run.DataPath, new Fer2013LoadOptions { DropBlankImages = true });
         AnsiConsole.MarkupLine($"Training {data.Training.Count}, PublicTest {data.PublicTest.Count}, PrivateTest {data.PrivateTest.Count} ({data.DroppedBlankImages} blank images dropped)");
 
-        using var model = ExpressionModel.Create(run.Architecture, run.Options.Seed);
+        using var model = run.InitialModel is { } initial ? StartingPoint(initial, run.Architecture) : ExpressionModel.Create(run.Architecture, run.Options.Seed);
         using var cancellation = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancellation.Cancel(); };
         var trainer = new Trainer(loggerFactory.CreateLogger<Trainer>());
@@ -183,7 +202,10 @@ internal static class TrainCommands
         File.WriteAllText(Path.Combine(outDirectory, "history.json"), JsonSerializer.Serialize(result.History, Report.JsonOptions));
         Plots.TrainingCurves(result.History, Path.Combine(outDirectory, "training-curves.png"));
         Plots.ConfusionMatrix(privateTest, $"PrivateTest: accuracy {privateTest.Accuracy:P2}", Path.Combine(outDirectory, "confusion-privatetest.png"));
-        Report.Print(privateTest, $"PrivateTest, best epoch {result.BestEpoch} (PublicTest {result.BestValidationAccuracy:P2})");
+        var kept = result.KeptAverage
+            ? $"weight average of {result.AveragedEpochs} epochs (PublicTest {result.AverageValidationAccuracy:P2}; best epoch {result.BestEpoch}: {result.BestValidationAccuracy:P2})"
+            : $"best epoch {result.BestEpoch} (PublicTest {result.BestValidationAccuracy:P2}{(result.AverageValidationAccuracy is { } a ? $"; weight average: {a:P2}" : "")})";
+        Report.Print(privateTest, $"PrivateTest, {kept}");
         AnsiConsole.MarkupLine($"PrivateTest with flip TTA: [bold]{privateTestTta.Accuracy:P2}[/]. Saved [bold]{Markup.Escape(modelPath)}[/].");
         return 0;
     }

@@ -5,18 +5,19 @@ namespace PersonalFer.Model;
 
 /// <summary>
 /// A training run's folder: <c>epoch-NNN.fermodel</c> and <c>epoch-NNN.optimizer</c> for the last completed epoch,
-/// <c>best.fermodel</c>, and <c>state.json</c>, which is written last and names the epoch files, so a run killed at
+/// <c>epoch-NNN.average.fermodel</c> when weights are averaged, <c>best.fermodel</c>, and <c>state.json</c>, which is written last and names the epoch files, so a run killed at
 /// any moment resumes from a consistent epoch. Every file is written to a temporary name and renamed into place.
 /// </summary>
 internal sealed class CheckpointStore(string directory)
 {
     private const string StateFile = "state.json";
     public const string BestModelFile = "best.fermodel";
+    private const string AverageExtension = ".average.fermodel";
 
     public string Directory { get; } = directory;
 
     /// <summary>Loads the last completed epoch into the model and optimizer, or returns null for a fresh run.</summary>
-    public TrainingState? TryResume(ExpressionModel model, OptimizerHelper optimizer)
+    public TrainingState? TryResume(ExpressionModel model, OptimizerHelper optimizer, ExpressionModel? average)
     {
         var statePath = Path.Combine(Directory, StateFile);
         if (!File.Exists(statePath))
@@ -35,10 +36,10 @@ internal sealed class CheckpointStore(string directory)
             throw new ModelFormatException(statePath, $"is not a readable training state ({e.Message})", e);
         }
 
-        using var last = ExpressionModel.Load(EpochFile(state.CompletedEpochs, ".fermodel"), model.Architecture);
-        using (TorchSharp.torch.no_grad())
+        LoadWeights(model, EpochFile(state.CompletedEpochs, ".fermodel"));
+        if (average is not null && state.AveragedEpochs > 0)
         {
-            model.Network.load_state_dict(last.Network.state_dict());
+            LoadWeights(average, EpochFile(state.CompletedEpochs, AverageExtension));
         }
 
         var optimizerPath = EpochFile(state.CompletedEpochs, ".optimizer");
@@ -51,7 +52,7 @@ internal sealed class CheckpointStore(string directory)
         return state;
     }
 
-    public void Save(ExpressionModel model, OptimizerHelper optimizer, TrainingState state, bool isBest, string? command)
+    public void Save(ExpressionModel model, OptimizerHelper optimizer, TrainingState state, bool isBest, string? command, ExpressionModel? average)
     {
         System.IO.Directory.CreateDirectory(Directory);
         var previous = state.CompletedEpochs - 1;
@@ -71,20 +72,28 @@ internal sealed class CheckpointStore(string directory)
             model.Save(Path.Combine(Directory, BestModelFile));
         }
 
+        if (average is not null && state.AveragedEpochs > 0)
+        {
+            average.Save(EpochFile(state.CompletedEpochs, AverageExtension));
+        }
+
         var statePath = Path.Combine(Directory, StateFile);
         File.WriteAllText(statePath + ".tmp", JsonSerializer.Serialize(state, ModelFile.Json));
         File.Move(statePath + ".tmp", statePath, overwrite: true);
         File.Delete(EpochFile(previous, ".fermodel"));
         File.Delete(EpochFile(previous, ".optimizer"));
+        File.Delete(EpochFile(previous, AverageExtension));
     }
 
     /// <summary>Loads the best epoch's weights into the model.</summary>
-    public void RestoreBest(ExpressionModel model)
+    public void RestoreBest(ExpressionModel model) => LoadWeights(model, Path.Combine(Directory, BestModelFile));
+
+    private static void LoadWeights(ExpressionModel model, string path)
     {
-        using var best = ExpressionModel.Load(Path.Combine(Directory, BestModelFile), model.Architecture);
+        using var saved = ExpressionModel.Load(path, model.Architecture);
         using (TorchSharp.torch.no_grad())
         {
-            model.Network.load_state_dict(best.Network.state_dict());
+            model.Network.load_state_dict(saved.Network.state_dict());
         }
     }
 

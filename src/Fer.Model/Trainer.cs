@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PersonalFer.Data;
+using PersonalFer.Model.Networks;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -67,8 +68,9 @@ public sealed class Trainer
         using var optimizer = CreateOptimizer(trainable, options);
         using var classWeights = options.ClassWeighting ? InverseFrequencyWeights(training) : null;
         var checkpoints = options.CheckpointDirectory is { } directory ? new CheckpointStore(directory) : null;
+        using var average = options.AverageWeightsFromEpoch > 0 ? NewAverage(model.Architecture) : null;
 
-        var state = checkpoints?.TryResume(model, optimizer) ?? new TrainingState();
+        var state = checkpoints?.TryResume(model, optimizer, average) ?? new TrainingState();
         if (state.CompletedEpochs > 0)
         {
             Log.Resumed(_logger, state.CompletedEpochs, options.CheckpointDirectory!);
@@ -96,10 +98,16 @@ public sealed class Trainer
             state = state.After(summary);
             Log.EpochCompleted(_logger, epoch, options.Epochs, trainLoss, trainAccuracy, validationLoss, validationAccuracy, learningRate, epochWatch.Elapsed.TotalSeconds);
 
+            if (average is not null && epoch >= options.AverageWeightsFromEpoch)
+            {
+                state = state with { AveragedEpochs = state.AveragedEpochs + 1 };
+                WeightAveraging.Accumulate(average.Network, network, state.AveragedEpochs);
+            }
+
             var isBest = state.BestEpoch == epoch;
             if (checkpoints is not null)
             {
-                checkpoints.Save(model, optimizer, state, isBest, options.Command);
+                checkpoints.Save(model, optimizer, state, isBest, options.Command, average);
             }
             else if (isBest)
             {
@@ -126,14 +134,65 @@ public sealed class Trainer
             RestoreWeights(network, best);
         }
 
+        double? averageAccuracy = null;
+        if (average is not null && state.AveragedEpochs > 0)
+        {
+            RecomputeBatchNormStatistics(average.Network, model.Manifest, training, options);
+            averageAccuracy = Validate(average, validation).Accuracy;
+            Log.AverageValidated(_logger, state.AveragedEpochs, averageAccuracy.Value, state.BestEpoch, state.BestValidationAccuracy);
+        }
+
+        var keepAverage = averageAccuracy > state.BestValidationAccuracy;
+        if (keepAverage)
+        {
+            using var noGrad = no_grad();
+            network.load_state_dict(average!.Network.state_dict());
+        }
+
         model.Describe(m => m with
         {
-            Epochs = state.BestEpoch,
+            Epochs = keepAverage ? state.CompletedEpochs : state.BestEpoch,
             Command = options.Command ?? m.Command,
-            Metrics = new Dictionary<string, double> { ["PublicTest.accuracy"] = state.BestValidationAccuracy },
+            Metrics = new Dictionary<string, double> { ["PublicTest.accuracy"] = keepAverage ? averageAccuracy!.Value : state.BestValidationAccuracy },
         });
         network.eval();
-        return new TrainingResult(state.History, state.BestEpoch, state.BestValidationAccuracy, stoppedEarly, resumedFrom);
+        return new TrainingResult(state.History, state.BestEpoch, state.BestValidationAccuracy, stoppedEarly, resumedFrom)
+        {
+            AveragedEpochs = state.AveragedEpochs,
+            AverageValidationAccuracy = averageAccuracy,
+            KeptAverage = keepAverage,
+        };
+    }
+
+    /// <summary>A network to hold the weight average; its parameters are overwritten by the first epoch averaged.</summary>
+    private static ExpressionModel NewAverage(ModelArchitecture architecture)
+    {
+        var average = ExpressionModel.Create(architecture, seed: 0);
+        average.BeginWeightChanges();
+        return average;
+    }
+
+    /// <summary>
+    /// Runs every training image once through <paramref name="network"/> in training mode, augmented as in training,
+    /// so its BatchNorm layers hold the equal-weight mean of the batch statistics (see <see cref="WeightAveraging"/>).
+    /// </summary>
+    internal static void RecomputeBatchNormStatistics(FerNetwork network, ModelManifest manifest, FaceDataset training, TrainingOptions options)
+    {
+        var norms = WeightAveraging.ResetBatchNormStatistics(network);
+        network.train();
+        using var noGrad = no_grad();
+        using var generator = new Generator((ulong)Mix(options.Seed, 0, 4));
+        var batchPixels = new byte[options.BatchSize * FaceImage.PixelCount];
+        for (var start = 0; start < training.Count; start += options.BatchSize)
+        {
+            using var scope = NewDisposeScope();
+            var count = Math.Min(options.BatchSize, training.Count - start);
+            var unit = FaceTensors.Unit(training.Pixels.Slice(start * FaceImage.PixelCount, count * FaceImage.PixelCount), count);
+            network.forward(FaceTensors.Normalize(Augmenter.Apply(unit, options.Augmentation, generator), manifest));
+        }
+
+        WeightAveraging.RestoreMomentum(norms);
+        network.eval();
     }
 
     private static (double Loss, double Accuracy, double LearningRate) RunEpoch(

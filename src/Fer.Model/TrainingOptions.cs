@@ -53,6 +53,13 @@ public sealed record TrainingOptions
     /// <summary>Stop after this many epochs without a better validation accuracy (0 = never stop early).</summary>
     public int EarlyStoppingPatience { get; init; }
 
+    /// <summary>
+    /// Stochastic weight averaging: from this epoch on, the weights at the end of every epoch are averaged. After the
+    /// last epoch the average gets BatchNorm statistics from one pass over the training images and is validated; the
+    /// model keeps it when it beats the best single epoch. 0 = off. Pairs with a constant learning rate.
+    /// </summary>
+    public int AverageWeightsFromEpoch { get; init; }
+
     /// <summary>Seed for initialization order, shuffling, augmentation and dropout: the same seed, the same run.</summary>
     public int Seed { get; init; } = 1;
 
@@ -79,6 +86,8 @@ public sealed record TrainingOptions
         ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay, nameof(WeightDecay));
         ArgumentOutOfRangeException.ThrowIfNegative(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
         ArgumentOutOfRangeException.ThrowIfNegative(Threads, nameof(Threads));
+        ArgumentOutOfRangeException.ThrowIfNegative(AverageWeightsFromEpoch, nameof(AverageWeightsFromEpoch));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(AverageWeightsFromEpoch, Epochs, nameof(AverageWeightsFromEpoch));
         if (LabelSmoothing is < 0 or >= 1)
         {
             throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "must be in [0, 1)");

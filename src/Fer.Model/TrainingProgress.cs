@@ -26,9 +26,19 @@ public sealed record TrainingProgress(
 
 /// <summary>What a training run did.</summary>
 /// <param name="History">Every completed epoch, including those of earlier interrupted sessions.</param>
-/// <param name="BestEpoch">The epoch whose weights the model now holds (best validation accuracy).</param>
+/// <param name="BestEpoch">The epoch with the best validation accuracy; the model holds its weights unless <see cref="KeptAverage"/>.</param>
 /// <param name="BestValidationAccuracy">Its validation accuracy.</param>
 /// <param name="StoppedEarly">True when early stopping ended the run.</param>
 /// <param name="ResumedFromEpoch">The epoch a resumed run continued after (0 for a fresh run).</param>
 public sealed record TrainingResult(
-    IReadOnlyList<EpochSummary> History, int BestEpoch, double BestValidationAccuracy, bool StoppedEarly, int ResumedFromEpoch);
+    IReadOnlyList<EpochSummary> History, int BestEpoch, double BestValidationAccuracy, bool StoppedEarly, int ResumedFromEpoch)
+{
+    /// <summary>Epochs whose weights were averaged (0 when <see cref="TrainingOptions.AverageWeightsFromEpoch"/> is off).</summary>
+    public int AveragedEpochs { get; init; }
+
+    /// <summary>The weight average's validation accuracy, after its BatchNorm statistics were recomputed; null without averaging.</summary>
+    public double? AverageValidationAccuracy { get; init; }
+
+    /// <summary>True when the model holds the weight average (it beat the best epoch on validation), false when it holds the best epoch.</summary>
+    public bool KeptAverage { get; init; }
+}

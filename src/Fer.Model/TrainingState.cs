@@ -11,6 +11,9 @@ internal sealed record TrainingState
 
     public IReadOnlyList<EpochSummary> History { get; init; } = [];
 
+    /// <summary>Epochs folded into the weight average so far (<see cref="TrainingOptions.AverageWeightsFromEpoch"/>).</summary>
+    public int AveragedEpochs { get; init; }
+
     public TrainingState After(EpochSummary epoch)
     {
         var better = epoch.ValidationAccuracy > BestValidationAccuracy;

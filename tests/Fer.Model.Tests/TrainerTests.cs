@@ -63,7 +63,8 @@ public sealed class TrainerTests : IDisposable
     {
         var training = RealFaces.First(Fer2013Split.Training, 96);
         var validation = RealFaces.First(Fer2013Split.PublicTest, 64);
-        var options = Quick(3) with { Augmentation = new AugmentationOptions() };
+        // Averaging from epoch 2: the interruption falls between the two averaged epochs, so the average resumes too.
+        var options = Quick(3) with { Augmentation = new AugmentationOptions(), AverageWeightsFromEpoch = 2 };
 
         using var straight = ExpressionModel.Create(ModelArchitecture.Seed, seed: 9);
         var straightResult = new Trainer().Train(straight, training, validation, options with { CheckpointDirectory = Path.Combine(_directory.FullName, "a") });
@@ -90,9 +91,73 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(3, resumedResult.History.Count);
         Assert.Equal(straightResult.History.Select(e => e.ValidationAccuracy), resumedResult.History.Select(e => e.ValidationAccuracy));
         Assert.Equal(straightResult.BestEpoch, resumedResult.BestEpoch);
+        Assert.Equal(2, resumedResult.AveragedEpochs);
+        Assert.NotNull(straightResult.AverageValidationAccuracy);
+        Assert.Equal(straightResult.AverageValidationAccuracy, resumedResult.AverageValidationAccuracy);
+        Assert.Equal(straightResult.KeptAverage, resumedResult.KeptAverage);
         Assert.Equal(straight.PredictProbabilities(validation.Pixels, validation.Count), resumed.PredictProbabilities(validation.Pixels, validation.Count));
         Assert.True(File.Exists(Path.Combine(checkpoints, "best.fermodel")));
-        Assert.Single(Directory.GetFiles(checkpoints, "epoch-*.fermodel"));
+        Assert.Single(Directory.GetFiles(checkpoints, "epoch-*.average.fermodel"));
+        Assert.Equal(2, Directory.GetFiles(checkpoints, "epoch-*.fermodel").Length); // the last epoch and its average
+    }
+
+    [Fact]
+    public void Weight_averaging_keeps_the_mean_of_the_averaged_epochs_and_the_better_of_average_and_best_epoch()
+    {
+        var training = RealFaces.First(Fer2013Split.Training, 96);
+        var validation = RealFaces.First(Fer2013Split.PublicTest, 64);
+        var checkpoints = Path.Combine(_directory.FullName, "swa");
+        var options = Quick(3) with { Augmentation = new AugmentationOptions(), AverageWeightsFromEpoch = 2, CheckpointDirectory = checkpoints };
+        using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 4);
+        var epochWeights = new List<IReadOnlyDictionary<string, WeightArray>>();
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.CompletedEpoch?.Epoch >= 2)
+            {
+                epochWeights.Add(model.Weights());
+            }
+        });
+
+        var result = new Trainer().Train(model, training, validation, options, progress);
+
+        using var average = ExpressionModel.Load(Path.Combine(checkpoints, "epoch-003.average.fermodel"));
+        var averaged = average.Weights();
+        var parameterNames = average.Network.named_parameters().Select(p => p.name.TrimStart('_')).ToList();
+        Assert.NotEmpty(parameterNames);
+        foreach (var name in parameterNames)
+        {
+            var expected = epochWeights[0][name].Values.Zip(epochWeights[1][name].Values, (a, b) => (a + b) / 2).ToArray();
+            Assert.Equal(expected, averaged[name].Values, (a, b) => Math.Abs(a - b) <= 1e-6f * (1 + Math.Abs(a)));
+        }
+
+        Assert.Equal(2, result.AveragedEpochs);
+        Assert.NotNull(result.AverageValidationAccuracy);
+        Assert.Equal(result.AverageValidationAccuracy > result.BestValidationAccuracy, result.KeptAverage);
+        var kept = result.KeptAverage ? result.AverageValidationAccuracy!.Value : result.BestValidationAccuracy;
+        Assert.Equal(kept, Evaluator.Evaluate(model, validation).Accuracy, 6);
+        Assert.Equal(kept, model.Manifest.Metrics["PublicTest.accuracy"], 6);
+    }
+
+    [Fact]
+    public void Recomputed_BatchNorm_statistics_are_an_equal_weight_mean_over_the_batches()
+    {
+        // Two batches of 32 must give the same running means as one batch of 64: an exponential moving average
+        // (libtorch's default momentum 0.1) would not.
+        var faces = RealFaces.First(Fer2013Split.Training, 64);
+        using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 6);
+        var options = Quick(1) with { Augmentation = AugmentationOptions.None };
+
+        float[] FirstRunningMean(int batchSize)
+        {
+            Trainer.RecomputeBatchNormStatistics(model.Network, model.Manifest, faces, options with { BatchSize = batchSize });
+            return model.Network.modules().OfType<TorchSharp.Modules.BatchNorm2d>().First().running_mean!.data<float>().ToArray();
+        }
+
+        var oneBatch = FirstRunningMean(64);
+        var twoBatches = FirstRunningMean(32);
+        Assert.Contains(oneBatch, m => Math.Abs(m) > 1e-3);
+        Assert.Equal(oneBatch, twoBatches, (a, b) => Math.Abs(a - b) <= 1e-5f * (1 + Math.Abs(a)));
+        Assert.All(model.Network.modules().OfType<TorchSharp.Modules.BatchNorm2d>(), norm => Assert.Equal(0.1, norm.momentum));
     }
 
     [Fact]
@@ -125,6 +190,7 @@ public sealed class TrainerTests : IDisposable
         var trainer = new Trainer();
         Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Train(model, faces, faces, new TrainingOptions { Epochs = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Train(model, faces, faces, new TrainingOptions { LabelSmoothing = 1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Train(model, faces, faces, new TrainingOptions { Epochs = 3, AverageWeightsFromEpoch = 4 }));
         Assert.Throws<ArgumentException>(() => trainer.Train(model, faces, faces, new TrainingOptions { Augmentation = new AugmentationOptions { MaxShift = 2 } }));
         Assert.Throws<ArgumentException>(() => trainer.Train(model, FaceDataset.Empty, faces, new TrainingOptions()));
     }
