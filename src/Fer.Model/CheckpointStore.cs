@@ -4,9 +4,9 @@ using TorchSharp.Modules;
 namespace PersonalFer.Model;
 
 /// <summary>
-/// A training run's folder: <c>epoch-NNN.fermodel</c> and <c>epoch-NNN.optimizer</c> for the last completed epoch,
-/// <c>epoch-NNN.average.fermodel</c> when weights are averaged, <c>best.fermodel</c>, and <c>state.json</c>, which is written last and names the epoch files, so a run killed at
-/// any moment resumes from a consistent epoch. Every file is written to a temporary name and renamed into place.
+/// A training run's folder: <c>epoch-NNN.fermodel</c> and <c>epoch-NNN.optimizer</c> for the last completed epoch
+/// (and <c>epoch-NNN.average.fermodel</c> when weights are averaged), <c>best.fermodel</c>, and <c>state.json</c>,
+/// which is written last and names the epoch files, so a run killed at any moment resumes from a consistent epoch. Every file is written to a temporary name and renamed into place.
 /// </summary>
 internal sealed class CheckpointStore(string directory)
 {

@@ -176,24 +176,19 @@ public sealed class Trainer
     /// Runs every training image once through <paramref name="network"/> in training mode, augmented as in training,
     /// so its BatchNorm layers hold the equal-weight mean of the batch statistics (see <see cref="WeightAveraging"/>).
     /// </summary>
-    internal static void RecomputeBatchNormStatistics(FerNetwork network, ModelManifest manifest, FaceDataset training, TrainingOptions options)
-    {
-        var norms = WeightAveraging.ResetBatchNormStatistics(network);
-        network.train();
-        using var noGrad = no_grad();
-        using var generator = new Generator((ulong)Mix(options.Seed, 0, 4));
-        var batchPixels = new byte[options.BatchSize * FaceImage.PixelCount];
-        for (var start = 0; start < training.Count; start += options.BatchSize)
+    internal static void RecomputeBatchNormStatistics(FerNetwork network, ModelManifest manifest, FaceDataset training, TrainingOptions options) =>
+        WeightAveraging.RecomputeBatchNormStatistics(network, () =>
         {
-            using var scope = NewDisposeScope();
-            var count = Math.Min(options.BatchSize, training.Count - start);
-            var unit = FaceTensors.Unit(training.Pixels.Slice(start * FaceImage.PixelCount, count * FaceImage.PixelCount), count);
-            network.forward(FaceTensors.Normalize(Augmenter.Apply(unit, options.Augmentation, generator), manifest));
-        }
-
-        WeightAveraging.RestoreMomentum(norms);
-        network.eval();
-    }
+            using var noGrad = no_grad();
+            using var generator = new Generator((ulong)Mix(options.Seed, 0, 4));
+            for (var start = 0; start < training.Count; start += options.BatchSize)
+            {
+                using var scope = NewDisposeScope();
+                var count = Math.Min(options.BatchSize, training.Count - start);
+                var unit = FaceTensors.Unit(training.Pixels.Slice(start * FaceImage.PixelCount, count * FaceImage.PixelCount), count);
+                network.forward(FaceTensors.Normalize(Augmenter.Apply(unit, options.Augmentation, generator), manifest));
+            }
+        });
 
     private static (double Loss, double Accuracy, double LearningRate) RunEpoch(
         ExpressionModel model, FaceDataset training, TrainingOptions options, OptimizerHelper optimizer, Tensor? classWeights,

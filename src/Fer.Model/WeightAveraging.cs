@@ -23,27 +23,32 @@ internal static class WeightAveraging
 
     /// <summary>
     /// Averaged weights see activations that none of the averaged points' BatchNorm statistics describe, so the
-    /// statistics are cleared and the caller runs the training images through the network in training mode:
-    /// the returned modules then keep an equal-weight mean over those batches (libtorch's "momentum = None").
+    /// statistics are cleared and <paramref name="feedTrainingImages"/> runs the training images through the network
+    /// in training mode with libtorch's "momentum = None": each layer then keeps an equal-weight mean over those
+    /// batches. Each layer's own momentum is put back afterwards.
     /// </summary>
-    public static IReadOnlyList<BatchNorm> ResetBatchNormStatistics(nn.Module network)
+    public static void RecomputeBatchNormStatistics(nn.Module network, Action feedTrainingImages)
     {
-        var norms = network.modules().OfType<BatchNorm>().ToList();
-        foreach (var norm in norms)
+        var norms = network.modules().OfType<BatchNorm>().Select(norm => (Norm: norm, Momentum: norm.momentum)).ToList();
+        foreach (var (norm, _) in norms)
         {
             norm.reset_running_stats();
             norm.momentum = null;
         }
 
-        return norms;
-    }
-
-    /// <summary>Puts back the usual exponential momentum for further training.</summary>
-    public static void RestoreMomentum(IEnumerable<BatchNorm> norms, double momentum = 0.1)
-    {
-        foreach (var norm in norms)
+        try
         {
-            norm.momentum = momentum;
+            network.train();
+            feedTrainingImages();
+        }
+        finally
+        {
+            foreach (var (norm, momentum) in norms)
+            {
+                norm.momentum = momentum;
+            }
+
+            network.eval();
         }
     }
 }
