@@ -67,6 +67,11 @@ public sealed class ExpressionModel : IDisposable
         get => _precision;
         set
         {
+            if (value == _precision && _inferenceCopy is not null)
+            {
+                return; // rebuilding the copy costs a full network's weights
+            }
+
             _precision = value;
             RefreshInferenceCopy();
         }
