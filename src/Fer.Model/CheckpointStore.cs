@@ -6,7 +6,8 @@ namespace PersonalFer.Model;
 /// <summary>
 /// A training run's folder: <c>epoch-NNN.fermodel</c> and <c>epoch-NNN.optimizer</c> for the last completed epoch
 /// (and <c>epoch-NNN.average.fermodel</c> when weights are averaged), <c>best.fermodel</c>, and <c>state.json</c>,
-/// which is written last and names the epoch files, so a run killed at any moment resumes from a consistent epoch. Every file is written to a temporary name and renamed into place.
+/// which is written last and names the epoch files, so a run killed at any moment resumes from a consistent epoch.
+/// Every file is written to a temporary name and renamed into place.
 /// </summary>
 internal sealed class CheckpointStore(string directory)
 {
