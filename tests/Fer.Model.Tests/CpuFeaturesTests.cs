@@ -1,0 +1,44 @@
+namespace PersonalFer.Model.Tests;
+
+/// <summary>
+/// The default inference precision follows the CPU's flags: bfloat16 only where it is native, because emulated
+/// bfloat16 is 4–6× slower than float32 (docs/BENCHMARKS.md).
+/// </summary>
+public sealed class CpuFeaturesTests
+{
+    // Flags lines as /proc/cpuinfo prints them (shortened in the middle), from the CPUs this project has run on.
+    private const string ZenWithAvx2Only =
+        "flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr sse sse2 ht syscall nx avx f16c rdrand hypervisor bmi1 avx2 smep bmi2 erms sha_ni vaes vpclmulqdq rdpid fsrm";
+    private const string ZenWithAvx512Bf16 =
+        "flags\t\t: fpu vme de pse tsc avx f16c avx2 avx512f avx512dq avx512cd avx512bw avx512vl avx512_bf16 clzero avx512vbmi avx512_vnni";
+    private const string XeonWithAmx =
+        "flags\t\t: fpu vme de pse tsc avx2 avx512f avx512_vnni avx512_fp16 amx_bf16 amx_tile amx_int8";
+
+    [Theory]
+    [InlineData(ZenWithAvx2Only, false)]
+    [InlineData(ZenWithAvx512Bf16, true)]
+    [InlineData(XeonWithAmx, true)]
+    public void Native_bfloat16_is_read_from_the_cpu_flags(string flagsLine, bool expected)
+    {
+        string[] cpuInfo = ["processor\t: 0", "vendor_id\t: AuthenticAMD", "model name\t: AMD EPYC", flagsLine, "bugs\t\t: sysret_ss_attrs"];
+
+        Assert.Equal(expected, CpuFeatures.HasNativeBFloat16In(cpuInfo));
+    }
+
+    [Fact]
+    public void A_flag_that_only_contains_the_name_does_not_count_and_missing_flags_mean_float32()
+    {
+        Assert.False(CpuFeatures.HasNativeBFloat16In(["flags\t\t: avx512_bf16x amx_bf16_tile"]));
+        Assert.False(CpuFeatures.HasNativeBFloat16In(["processor\t: 0", "model name\t: some arm core"]));
+        Assert.False(CpuFeatures.HasNativeBFloat16In([]));
+    }
+
+    [Fact]
+    public void A_model_defaults_to_bfloat16_exactly_where_this_cpu_computes_it_natively()
+    {
+        using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 1);
+        var thisCpu = OperatingSystem.IsLinux() && File.Exists("/proc/cpuinfo") && CpuFeatures.HasNativeBFloat16In(File.ReadLines("/proc/cpuinfo"));
+
+        Assert.Equal(thisCpu ? InferencePrecision.BFloat16 : InferencePrecision.Float32, model.Precision);
+    }
+}
