@@ -28,10 +28,13 @@ internal static class TrainCommands
         var schedule = new Option<LearningRateSchedule>("--schedule") { DefaultValueFactory = _ => LearningRateSchedule.Cosine };
         var averageFrom = new Option<int>("--average-from") { Description = "Average the weights of every epoch from this one on (stochastic weight averaging; 0: off)", DefaultValueFactory = _ => 0 };
         var from = new Option<string?>("--from") { Description = "Start from this trained .fermodel (or 'default') instead of random weights; --arch must match it" };
+        var teachers = new Option<string[]>("--teacher") { Description = "Distil from this trained .fermodel (or 'default'); repeat for an ensemble" };
+        var distillWeight = new Option<double>("--distill-weight") { Description = "Share of the loss that follows the teachers", DefaultValueFactory = _ => new TrainingOptions().DistillationWeight };
+        var temperature = new Option<double>("--temperature") { Description = "Softmax temperature of the distillation term", DefaultValueFactory = _ => new TrainingOptions().DistillationTemperature };
         var command = new Command("train", "Train a network on the Training split, validating on PublicTest; resumes if --out holds a run.")
         {
             DataOption, OutOption, architecture, epochs, batch, learningRate, optimizer, weightDecay, smoothing, classWeights, patience, seed, threads,
-            schedule, averageFrom, from,
+            schedule, averageFrom, from, teachers, distillWeight, temperature,
         };
         command.SetAction(result =>
         {
@@ -50,11 +53,16 @@ internal static class TrainCommands
                 Threads = result.GetValue(threads),
                 Schedule = result.GetValue(schedule),
                 AverageWeightsFromEpoch = result.GetValue(averageFrom),
+                DistillationWeight = result.GetValue(distillWeight),
+                DistillationTemperature = result.GetValue(temperature),
                 CheckpointDirectory = Path.Combine(outDirectory, "checkpoints"),
                 Command = "Fer.Train " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
             };
-            var initial = result.GetValue(from) is { } model && !ModelFiles.IsDefault(model) ? Path.GetFullPath(model) : result.GetValue(from);
-            var run = new RunConfiguration(Path.GetFullPath(result.GetValue(DataOption)!), result.GetValue(architecture), options) { InitialModel = initial };
+            var run = new RunConfiguration(Path.GetFullPath(result.GetValue(DataOption)!), result.GetValue(architecture), options)
+            {
+                InitialModel = result.GetValue(from) is { } model ? ModelFiles.FullPath(model) : null,
+                TeacherModels = (result.GetValue(teachers) ?? []).Select(ModelFiles.FullPath).ToArray(),
+            };
             run.Save(outDirectory);
             return Run(run, outDirectory);
         });
@@ -181,10 +189,20 @@ internal static class TrainCommands
         AnsiConsole.MarkupLine($"Training {data.Training.Count}, PublicTest {data.PublicTest.Count}, PrivateTest {data.PrivateTest.Count} ({data.DroppedBlankImages} blank images dropped)");
 
         using var model = run.InitialModel is { } initial ? StartingPoint(initial, run.Architecture) : ExpressionModel.Create(run.Architecture, run.Options.Seed);
+        var teachers = run.TeacherModels.Select(ModelFiles.Open).ToList();
         using var cancellation = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancellation.Cancel(); };
         var trainer = new Trainer(loggerFactory.CreateLogger<Trainer>());
-        var result = TrainingView.Run(progress => trainer.Train(model, data.Training, data.PublicTest, run.Options, progress, cancellation.Token));
+        TrainingResult result;
+        try
+        {
+            var options = run.Options with { Teachers = teachers };
+            result = TrainingView.Run(progress => trainer.Train(model, data.Training, data.PublicTest, options, progress, cancellation.Token));
+        }
+        finally
+        {
+            teachers.ForEach(t => t.Dispose());
+        }
 
         model.Precision = InferencePrecision.Float32;
         var privateTest = Evaluator.Evaluate(model, data.PrivateTest);

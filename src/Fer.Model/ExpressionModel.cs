@@ -335,6 +335,14 @@ public sealed class ExpressionModel : IDisposable
         return copy.Features.forward(ToChannelsLast(input.to(dtype))).to(float32);
     }
 
+    /// <summary>The general head's logits for normalized input, from the inference copy (no gradient).</summary>
+    internal Tensor InferLogits(Tensor input)
+    {
+        using var noGrad = no_grad();
+        Network.Head.eval();
+        return Network.Head.forward(InferFeatures(input));
+    }
+
     /// <summary>Rebuilds the inference copy from the current weights.</summary>
     private void RefreshInferenceCopy()
     {

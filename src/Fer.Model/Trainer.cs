@@ -42,6 +42,11 @@ public sealed class Trainer
             throw new ArgumentException("Training and validation sets must not be empty.");
         }
 
+        if (options.Teachers.Contains(model))
+        {
+            throw new ArgumentException("The model being trained cannot be its own teacher: load a separate copy.", nameof(options));
+        }
+
         if (options.Threads > 0)
         {
             set_num_threads(options.Threads);
@@ -224,11 +229,19 @@ public sealed class Trainer
 
             using var scope = NewDisposeScope();
             var unit = FaceTensors.Unit(batchPixels.AsSpan(0, count * FaceImage.PixelCount), count);
-            var input = FaceTensors.Normalize(Augmenter.Apply(unit, options.Augmentation, generator), model.Manifest);
+            var augmented = Augmenter.Apply(unit, options.Augmentation, generator);
+            var teachersSay = options.Teachers.Count > 0 ? TeacherProbabilities(options.Teachers, augmented, options.DistillationTemperature) : null;
+            var input = FaceTensors.Normalize(augmented, model.Manifest);
             var labels = tensor(batchLabels.AsSpan(0, count).ToArray());
             optimizer.zero_grad();
             var logits = network.forward(input);
             var loss = nn.functional.cross_entropy(logits, labels, classWeights, label_smoothing: options.LabelSmoothing);
+            if (teachersSay is not null)
+            {
+                var temperature = options.DistillationTemperature;
+                var distillation = teachersSay.mul(nn.functional.log_softmax(logits.div(temperature), 1)).sum(1).mean().neg().mul(temperature * temperature);
+                loss = loss.mul(1 - options.DistillationWeight).add(distillation.mul(options.DistillationWeight));
+            }
             loss.backward();
             optimizer.step();
 
@@ -239,6 +252,23 @@ public sealed class Trainer
         }
 
         return (lossSum / seen, correct / (double)seen, learningRate);
+    }
+
+    /// <summary>
+    /// The teachers' mean class probabilities at <paramref name="temperature"/> for augmented unit-range faces (each
+    /// teacher normalizes its own copy: their manifests may differ from the student's).
+    /// </summary>
+    private static Tensor TeacherProbabilities(IReadOnlyList<ExpressionModel> teachers, Tensor augmentedUnit, double temperature)
+    {
+        using var noGrad = no_grad();
+        var sum = zeros(augmentedUnit.shape[0], Expressions.Count);
+        foreach (var teacher in teachers)
+        {
+            var logits = teacher.InferLogits(FaceTensors.Normalize(augmentedUnit.clone(), teacher.Manifest));
+            sum.add_(nn.functional.softmax(logits.div(temperature), 1));
+        }
+
+        return sum.div_(teachers.Count);
     }
 
     /// <summary>Mean loss and accuracy without augmentation or dropout.</summary>

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace PersonalFer.Model;
 
 /// <summary>The optimizer the trainer uses.</summary>
@@ -60,6 +62,23 @@ public sealed record TrainingOptions
     /// </summary>
     public int AverageWeightsFromEpoch { get; init; }
 
+    /// <summary>
+    /// Knowledge distillation: trained models whose mean prediction on the same augmented faces, softened by
+    /// <see cref="DistillationTemperature"/>, the network also learns. It carries what an ensemble knows into one
+    /// network. Empty: off. Not serialized (a caller that saves its options records where the teachers came from).
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<ExpressionModel> Teachers { get; init; } = [];
+
+    /// <summary>
+    /// With <see cref="Teachers"/>: the loss is (1 − w) · cross-entropy with the labels + w · T² · cross-entropy with
+    /// the teachers' softened prediction, w being this weight (0–1) and T the temperature (T² keeps the gradient scale).
+    /// </summary>
+    public double DistillationWeight { get; init; } = 0.7;
+
+    /// <summary>Softmax temperature of the distillation term (above 1 shows more of the teachers' second choices).</summary>
+    public double DistillationTemperature { get; init; } = 2;
+
     /// <summary>Seed for initialization order, shuffling, augmentation and dropout: the same seed, the same run.</summary>
     public int Seed { get; init; } = 1;
 
@@ -91,6 +110,13 @@ public sealed record TrainingOptions
         if (LabelSmoothing is < 0 or >= 1)
         {
             throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "must be in [0, 1)");
+        }
+
+        ArgumentNullException.ThrowIfNull(Teachers, nameof(Teachers));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(DistillationTemperature, nameof(DistillationTemperature));
+        if (DistillationWeight is < 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DistillationWeight), DistillationWeight, "must be in [0, 1]");
         }
 
         Augmentation.Validate();

@@ -34,11 +34,7 @@ public sealed class EvaluatorTests
 
         var result = Evaluator.Evaluate(model, data);
         var probabilities = model.PredictProbabilities(data.Pixels, data.Count);
-        var expected = Enumerable.Range(0, data.Count).Count(i =>
-        {
-            var row = probabilities.AsSpan(i * 7, 7).ToArray();
-            return Array.IndexOf(row, row.Max()) == (int)data.Labels[i];
-        });
+        var expected = Enumerable.Range(0, data.Count).Count(i => PredictedClasses.ArgMax(probabilities, i) == (int)data.Labels[i]);
         Assert.Equal(expected / (double)data.Count, result.Accuracy, 9);
         Assert.Equal(300, result.Count);
 

@@ -62,7 +62,7 @@ public sealed class InferencePrecisionTests
 
         Assert.NotEqual(exact, reduced);
         Assert.True(MaxDifference(exact, reduced) < 0.05, $"probabilities differ by up to {MaxDifference(exact, reduced):F3}");
-        Assert.True(Enumerable.Range(0, faces.Count).Count(i => ArgMax(exact, i) == ArgMax(reduced, i)) >= 62, "predicted classes differ on more than 2 of 64 faces");
+        Assert.True(Enumerable.Range(0, faces.Count).Count(i => PredictedClasses.ArgMax(exact, i) == PredictedClasses.ArgMax(reduced, i)) >= 62, "predicted classes differ on more than 2 of 64 faces");
     }
 
     [Fact]
@@ -87,10 +87,4 @@ public sealed class InferencePrecisionTests
     }
 
     private static double MaxDifference(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
-
-    private static int ArgMax(float[] probabilities, int face)
-    {
-        var row = probabilities.AsSpan(face * Expressions.Count, Expressions.Count);
-        return row.IndexOf(row.ToArray().Max());
-    }
 }
