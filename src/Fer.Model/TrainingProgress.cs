@@ -2,7 +2,7 @@ namespace PersonalFer.Model;
 
 /// <summary>The outcome of one completed epoch.</summary>
 /// <param name="Epoch">1-based epoch number.</param>
-/// <param name="TrainLoss">Mean training loss (with augmentation, dropout and label smoothing).</param>
+/// <param name="TrainLoss">Mean training loss (with augmentation, dropout and label smoothing; with teachers, the distillation term included).</param>
 /// <param name="TrainAccuracy">Training accuracy on the augmented batches.</param>
 /// <param name="ValidationLoss">Mean loss on the validation set (no augmentation).</param>
 /// <param name="ValidationAccuracy">Accuracy on the validation set.</param>
