@@ -3,6 +3,7 @@
 //            [--from <model>|default] [--teacher <model>|default ...] (distil an ensemble into one network)
 //   resume   --out <dir>
 //   evaluate --model <file>|default --data <...> [--split PrivateTest] [--json <file>] [--tta]
+//            [--model <file> ...] (the ensemble averaging the models' probabilities)
 //   plot     --out <dir>   (training curves of a finished or interrupted run)
 //   export   --model <run>/checkpoints/best.fermodel --data <...> --to src/Fer.Model/Models/default.fermodel
 //   import-pytorch --state-dict <model.pth> --arch VggBn|Seed --to <file.fermodel>

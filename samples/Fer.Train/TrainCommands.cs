@@ -90,7 +90,7 @@ internal static class TrainCommands
 
     public static Command Evaluate()
     {
-        var model = new Option<string>("--model") { Description = "A .fermodel file, or 'default' for the shipped model", Required = true };
+        var model = new Option<string[]>("--model") { Description = "A .fermodel file, or 'default' for the shipped model; repeat to evaluate the ensemble averaging their probabilities", Required = true };
         var split = new Option<Fer2013Split>("--split") { DefaultValueFactory = _ => Fer2013Split.PrivateTest };
         var json = new Option<string?>("--json") { Description = "Write {accuracy, perClass, confusion} here" };
         var tta = new Option<bool>("--tta") { Description = "Average with the mirrored face" };
@@ -100,18 +100,34 @@ internal static class TrainCommands
         command.SetAction(result =>
         {
             var data = Fer2013.Load(result.GetValue(DataOption)!);
-            using var loaded = ModelFiles.Open(result.GetValue(model)!);
-            loaded.Precision = result.GetValue(precision) ?? loaded.Precision;
-            var evaluation = Evaluator.Evaluate(loaded, data[result.GetValue(split)], result.GetValue(tta));
-            Report.Print(evaluation, $"{result.GetValue(split)} ({evaluation.Count} faces, {loaded.Precision}){(result.GetValue(tta) ? ", flip TTA" : "")}");
-            if (result.GetValue(json) is { } jsonPath)
+            var splitName = result.GetValue(split);
+            var models = new List<ExpressionModel>();
+            try
             {
-                File.WriteAllText(jsonPath, JsonSerializer.Serialize(Report.ToJson(evaluation), Report.JsonOptions));
-            }
+                foreach (var path in result.GetValue(model)!)
+                {
+                    var loaded = ModelFiles.Open(path);
+                    models.Add(loaded);
+                    loaded.Precision = result.GetValue(precision) ?? loaded.Precision;
+                }
 
-            if (result.GetValue(confusionPng) is { } pngPath)
+                var evaluation = Evaluator.EvaluateEnsemble(models, data[splitName], result.GetValue(tta));
+                var precisions = string.Join("/", models.Select(m => m.Precision).Distinct());
+                var ensemble = models.Count > 1 ? $", ensemble of {models.Count}" : "";
+                Report.Print(evaluation, $"{splitName} ({evaluation.Count} faces, {precisions}{ensemble}){(result.GetValue(tta) ? ", flip TTA" : "")}");
+                if (result.GetValue(json) is { } jsonPath)
+                {
+                    File.WriteAllText(jsonPath, JsonSerializer.Serialize(Report.ToJson(evaluation), Report.JsonOptions));
+                }
+
+                if (result.GetValue(confusionPng) is { } pngPath)
+                {
+                    Plots.ConfusionMatrix(evaluation, $"{splitName}: accuracy {evaluation.Accuracy:P2}", pngPath);
+                }
+            }
+            finally
             {
-                Plots.ConfusionMatrix(evaluation, $"{result.GetValue(split)}: accuracy {evaluation.Accuracy:P2}", pngPath);
+                models.ForEach(m => m.Dispose());
             }
 
             return 0;

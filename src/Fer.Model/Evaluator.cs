@@ -50,7 +50,10 @@ public sealed record EvaluationResult(double Accuracy, IReadOnlyList<ClassMetric
     }
 }
 
-/// <summary>Measures a model on labelled faces, optionally averaging with the mirrored face (flip test-time augmentation).</summary>
+/// <summary>
+/// Measures a model, or an ensemble of models, on labelled faces, optionally averaging with the mirrored face
+/// (flip test-time augmentation).
+/// </summary>
 public static class Evaluator
 {
     private const int BatchSize = 256;
@@ -64,6 +67,35 @@ public static class Evaluator
     public static EvaluationResult Evaluate(ExpressionModel model, FaceDataset data, bool flipTestTimeAugmentation = false, PersonalHead? head = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        return Evaluate([model], data, flipTestTimeAugmentation, head);
+    }
+
+    /// <summary>
+    /// Evaluates the ensemble that predicts the class with the highest mean probability over
+    /// <paramref name="models"/> (each with its own normalization and precision).
+    /// </summary>
+    /// <exception cref="ArgumentException">No models, or the data set is empty.</exception>
+    /// <param name="models">The ensemble's members.</param>
+    /// <param name="data">Labelled faces.</param>
+    /// <param name="flipTestTimeAugmentation">Also average each face's probabilities with its mirror image's.</param>
+    public static EvaluationResult EvaluateEnsemble(IReadOnlyList<ExpressionModel> models, FaceDataset data, bool flipTestTimeAugmentation = false)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        if (models.Count == 0)
+        {
+            throw new ArgumentException("An ensemble needs at least one model.", nameof(models));
+        }
+
+        foreach (var model in models)
+        {
+            ArgumentNullException.ThrowIfNull(model, nameof(models));
+        }
+
+        return Evaluate(models, data, flipTestTimeAugmentation, head: null);
+    }
+
+    private static EvaluationResult Evaluate(IReadOnlyList<ExpressionModel> models, FaceDataset data, bool flipTestTimeAugmentation, PersonalHead? head)
+    {
         ArgumentNullException.ThrowIfNull(data);
         if (data.Count == 0)
         {
@@ -71,21 +103,33 @@ public static class Evaluator
         }
 
         var predicted = new Expression[data.Count];
-        model.Network.eval();
+        foreach (var model in models)
+        {
+            model.Network.eval();
+        }
+
         using var noGrad = no_grad();
         for (var start = 0; start < data.Count; start += BatchSize)
         {
             using var scope = NewDisposeScope();
             var count = Math.Min(BatchSize, data.Count - start);
-            var input = FaceTensors.Normalize(FaceTensors.Unit(data.Pixels.Slice(start * FaceImage.PixelCount, count * FaceImage.PixelCount), count), model.Manifest);
-            var classifier = head?.Module ?? model.Network.Head;
-            var probabilities = nn.functional.softmax(classifier.forward(model.InferFeatures(input)), 1);
-            if (flipTestTimeAugmentation)
+            var unit = FaceTensors.Unit(data.Pixels.Slice(start * FaceImage.PixelCount, count * FaceImage.PixelCount), count);
+            Tensor? probabilities = null;
+            foreach (var model in models)
             {
-                probabilities = probabilities.add(nn.functional.softmax(classifier.forward(model.InferFeatures(input.flip(3))), 1));
+                // Normalize works in place and each model has its own normalization.
+                var input = FaceTensors.Normalize(unit.clone(), model.Manifest);
+                var classifier = head?.Module ?? model.Network.Head;
+                var modelProbabilities = nn.functional.softmax(classifier.forward(model.InferFeatures(input)), 1);
+                if (flipTestTimeAugmentation)
+                {
+                    modelProbabilities = modelProbabilities.add(nn.functional.softmax(classifier.forward(model.InferFeatures(input.flip(3))), 1));
+                }
+
+                probabilities = probabilities is null ? modelProbabilities : probabilities.add(modelProbabilities);
             }
 
-            var labels = probabilities.argmax(1).data<long>().ToArray();
+            var labels = probabilities!.argmax(1).data<long>().ToArray();
             for (var i = 0; i < count; i++)
             {
                 predicted[start + i] = (Expression)labels[i];

@@ -43,9 +43,27 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
-    public void Empty_data_is_rejected()
+    public void An_ensemble_predicts_the_class_with_the_highest_mean_probability_of_its_models()
+    {
+        var data = RealFaces.First(Fer2013Split.PrivateTest, 300);
+        using var seed = ExpressionModel.Create(ModelArchitecture.Seed, seed: 8);
+        using var vggBn = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 9);
+
+        var result = Evaluator.EvaluateEnsemble([seed, vggBn], data);
+
+        var first = seed.PredictProbabilities(data.Pixels, data.Count);
+        var second = vggBn.PredictProbabilities(data.Pixels, data.Count);
+        var mean = first.Zip(second, (a, b) => (a + b) / 2).ToArray();
+        var expected = Enumerable.Range(0, data.Count).Count(i => PredictedClasses.ArgMax(mean, i) == (int)data.Labels[i]);
+        Assert.Equal(expected / (double)data.Count, result.Accuracy, 9);
+        Assert.Equal(Evaluator.Evaluate(seed, data).Accuracy, Evaluator.EvaluateEnsemble([seed], data).Accuracy, 9);
+    }
+
+    [Fact]
+    public void Empty_data_and_empty_ensembles_are_rejected()
     {
         using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 1);
         Assert.Throws<ArgumentException>(() => Evaluator.Evaluate(model, FaceDataset.Empty));
+        Assert.Throws<ArgumentException>(() => Evaluator.EvaluateEnsemble([], RealFaces.First(Fer2013Split.PrivateTest, 10)));
     }
 }
