@@ -117,8 +117,8 @@ public static class Evaluator
             Tensor? probabilities = null;
             foreach (var model in models)
             {
-                // Normalize works in place and each model has its own normalization.
-                var input = FaceTensors.Normalize(unit.clone(), model.Manifest);
+                // Normalize works in place and each member of an ensemble has its own normalization.
+                var input = FaceTensors.Normalize(models.Count == 1 ? unit : unit.clone(), model.Manifest);
                 var classifier = head?.Module ?? model.Network.Head;
                 var modelProbabilities = nn.functional.softmax(classifier.forward(model.InferFeatures(input)), 1);
                 if (flipTestTimeAugmentation)
