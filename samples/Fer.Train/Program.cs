@@ -1,6 +1,6 @@
 // Fer.Train: trains, resumes and evaluates PersonalFer's expression CNNs on FER2013.
 //   train    --data <fer2013.csv[.gz]|folder> --out <dir> [--arch VggBn|Seed] [--epochs N] ...
-//            [--from <model>|default] [--teacher <model>|default ...] (distil an ensemble into one network)
+//            [--from <model>|default] [--teacher <model>|default ...] [--teacher-tta] (distil an ensemble into one network)
 //   resume   --out <dir>
 //   evaluate --model <file>|default --data <...> [--split PrivateTest] [--json <file>] [--tta]
 //            [--model <file> ...] (the ensemble averaging the models' probabilities)

@@ -161,16 +161,20 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Live_tensors_do_not_grow_with_the_number_of_steps(bool distil)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void Live_tensors_do_not_grow_with_the_number_of_steps(bool distil, bool teacherFlip)
     {
         var training = RealFaces.First(Fer2013Split.Training, 64);
         var validation = RealFaces.First(Fer2013Split.PublicTest, 32);
         using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 1);
         using var teacher = ExpressionModel.Create(ModelArchitecture.Seed, seed: 2);
         var trainer = new Trainer();
-        var options = Quick(1) with { BatchSize = 16, Augmentation = new AugmentationOptions(), Teachers = distil ? [teacher] : [] };
+        var options = Quick(1) with
+        {
+            BatchSize = 16, Augmentation = new AugmentationOptions(), Teachers = distil ? [teacher] : [], TeacherFlipAveraging = teacherFlip,
+        };
 
         trainer.Train(model, training, validation, options);
         var afterFourSteps = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
@@ -207,6 +211,25 @@ public sealed class TrainerTests : IDisposable
         var teacherNeutralShare = taught.Count(e => e == Expression.Neutral) / (double)faces.Count;
         Assert.True(after > teacherNeutralShare + 0.2 && after > before + 0.2,
             $"the student agrees with the teacher on {after:P1} of the faces (before training {before:P1}; the teacher says Neutral for {teacherNeutralShare:P1})");
+    }
+
+    [Fact]
+    public void Flip_averaged_teacher_targets_are_the_mean_over_each_face_and_its_mirror_image()
+    {
+        var faces = RealFaces.First(Fer2013Split.Training, 32);
+        using var teacher = ExpressionModel.LoadDefault();
+        using var scope = torch.NewDisposeScope();
+        var unit = FaceTensors.Unit(faces.Pixels, faces.Count);
+
+        var asSeen = Trainer.TeacherProbabilities([teacher], unit, temperature: 2, flipAveraging: false);
+        var mirrored = Trainer.TeacherProbabilities([teacher], unit.flip(3), temperature: 2, flipAveraging: false);
+        var averaged = Trainer.TeacherProbabilities([teacher], unit, temperature: 2, flipAveraging: true);
+
+        Assert.Equal([faces.Count, Expressions.Count], averaged.shape);
+        Assert.True(averaged.allclose(asSeen.add(mirrored).div(2), rtol: 0, atol: 1e-5));
+        Assert.True(averaged.sum(1).allclose(torch.ones(faces.Count), rtol: 0, atol: 1e-5));
+        // The mirror image changes the teacher's mind noticeably on some faces, so the option is not a no-op.
+        Assert.True(averaged.sub(asSeen).abs().max().item<float>() > 0.01);
     }
 
     [Fact]
