@@ -171,13 +171,10 @@ public sealed class ExpressionModel : IDisposable
     public IReadOnlyDictionary<string, WeightArray> Weights()
     {
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope(); // to() and contiguous() each return a new handle per tensor
         return Network.state_dict().ToDictionary(
             entry => PyTorchName(entry.Key),
-            entry =>
-            {
-                using var values = entry.Value.to(float32).contiguous();
-                return new WeightArray(entry.Value.shape, values.data<float>().ToArray());
-            });
+            entry => new WeightArray(entry.Value.shape, entry.Value.to(float32).contiguous().data<float>().ToArray()));
     }
 
     // TorchSharp names the networks' parts after their fields (_features, _head); PyTorch code names them features, head.

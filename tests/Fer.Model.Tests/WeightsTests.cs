@@ -23,6 +23,25 @@ public sealed class WeightsTests
     }
 
     [Fact]
+    public void Reading_and_rebuilding_weights_a_thousand_times_leaves_no_tensor_behind()
+    {
+        using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 1);
+        ExpressionModel.FromWeights(ModelArchitecture.VggBn, model.Weights()).Dispose();
+        var before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        for (var i = 0; i < 1000; i++)
+        {
+            var weights = model.Weights();
+            if (i % 10 == 0)
+            {
+                ExpressionModel.FromWeights(ModelArchitecture.VggBn, weights).Dispose();
+            }
+        }
+
+        Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void BatchNorm_batch_counters_may_be_left_out()
     {
         var faces = RealFaces.First(Fer2013Split.PrivateTest, 8);
