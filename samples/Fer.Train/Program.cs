@@ -5,6 +5,7 @@
 //   evaluate --model <file>|default --data <...> [--split PrivateTest] [--json <file>] [--tta]
 //            [--model <file> ...] (the ensemble averaging the models' probabilities)
 //   plot     --out <dir>   (training curves of a finished or interrupted run)
+//   soup     --model <a> --model <b> ... --data <...> --to <file> [--uniform] (average models fine-tuned from one start)
 //   export   --model <run>/checkpoints/best.fermodel --data <...> --to src/Fer.Model/Models/default.fermodel
 //   import-pytorch --state-dict <model.pth> --arch VggBn|Seed --to <file.fermodel>
 //   export-pytorch [--model <file>|default] --to <model.pt>
@@ -19,6 +20,7 @@ root.Subcommands.Add(TrainCommands.Resume());
 root.Subcommands.Add(TrainCommands.Evaluate());
 root.Subcommands.Add(TrainCommands.Plot());
 root.Subcommands.Add(TrainCommands.Export());
+root.Subcommands.Add(TrainCommands.Soup());
 root.Subcommands.Add(PyTorchCommands.Import());
 root.Subcommands.Add(PyTorchCommands.Export());
 try

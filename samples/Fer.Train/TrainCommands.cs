@@ -187,6 +187,78 @@ internal static class TrainCommands
         return command;
     }
 
+    public static Command Soup()
+    {
+        var ingredients = new Option<string[]>("--model") { Description = "An ingredient .fermodel (or 'default'); repeat. All must be fine-tuned from one model", Required = true };
+        var output = new Option<string>("--to") { Description = "The soup's .fermodel (then `export` it to ship it)", Required = true };
+        var uniform = new Option<bool>("--uniform") { Description = "Average every ingredient instead of the greedy soup chosen on PublicTest" };
+        var seed = new Option<int>("--seed") { Description = "Seeds the augmentation of the BatchNorm pass", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "CPU threads (0: TorchSharp's default)", DefaultValueFactory = _ => 0 };
+        var command = new Command("soup", "Average the weights of models fine-tuned from one starting point (a model soup), greedily chosen on PublicTest unless --uniform.")
+        {
+            ingredients, DataOption, output, uniform, seed, threads,
+        };
+        command.SetAction(result =>
+        {
+            if (result.GetValue(threads) is > 0 and var count)
+            {
+                TorchSharp.torch.set_num_threads(count);
+            }
+
+            var data = Fer2013.Load(result.GetValue(DataOption)!, new Fer2013LoadOptions { DropBlankImages = true });
+            var paths = result.GetValue(ingredients)!;
+            var models = new List<ExpressionModel>();
+            try
+            {
+                foreach (var path in paths)
+                {
+                    var loaded = ModelFiles.Open(path);
+                    models.Add(loaded);
+                    loaded.Precision = InferencePrecision.Float32; // chosen on the trained networks' own numbers, as `export` reports them
+                }
+
+                var soupSeed = result.GetValue(seed);
+                ExpressionModel soup;
+                double soupAccuracy;
+                if (result.GetValue(uniform))
+                {
+                    soup = ModelSoup.Average(models, data.Training, soupSeed);
+                    soupAccuracy = Evaluator.Evaluate(soup, data.PublicTest).Accuracy;
+                    for (var i = 0; i < paths.Length; i++)
+                    {
+                        AnsiConsole.MarkupLine($"  {Markup.Escape(paths[i])}: PublicTest {Evaluator.Evaluate(models[i], data.PublicTest).Accuracy:P2}");
+                    }
+                }
+                else
+                {
+                    var greedy = ModelSoup.Greedy(models, data.Training, data.PublicTest, soupSeed);
+                    (soup, soupAccuracy) = (greedy.Model, greedy.ValidationAccuracy);
+                    foreach (var step in greedy.Steps)
+                    {
+                        AnsiConsole.MarkupLine($"  {Markup.Escape(paths[step.Ingredient])} (alone {greedy.IngredientAccuracies[step.Ingredient]:P2}): " +
+                            $"soup PublicTest {step.ValidationAccuracy:P2}, {(step.Kept ? "[green]kept[/]" : "left out")}");
+                    }
+                }
+
+                using var model = soup;
+                model.Describe(m => m with
+                {
+                    Command = "Fer.Train " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+                    Metrics = new Dictionary<string, double> { ["PublicTest.accuracy"] = soupAccuracy },
+                });
+                model.Save(result.GetValue(output)!);
+                AnsiConsole.MarkupLine($"Soup: PublicTest [bold]{soupAccuracy:P2}[/]; wrote [bold]{Markup.Escape(result.GetValue(output)!)}[/].");
+            }
+            finally
+            {
+                models.ForEach(m => m.Dispose());
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
     /// <summary>A trained model's weights, without its replay features (training makes them stale).</summary>
     private static ExpressionModel StartingPoint(string path, ModelArchitecture architecture)
     {

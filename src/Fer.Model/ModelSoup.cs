@@ -1,0 +1,148 @@
+using PersonalFer.Data;
+
+namespace PersonalFer.Model;
+
+/// <summary>One step of <see cref="ModelSoup.Greedy"/>: the soup tried with one more ingredient.</summary>
+/// <param name="Ingredient">Index of the ingredient added, in the order given.</param>
+/// <param name="ValidationAccuracy">The validation accuracy of the soup with it.</param>
+/// <param name="Kept">Whether it stayed in the soup (it did better than the soup without it).</param>
+public sealed record SoupStep(int Ingredient, double ValidationAccuracy, bool Kept);
+
+/// <summary>What <see cref="ModelSoup.Greedy"/> made.</summary>
+/// <param name="Model">The soup: one network of the ingredients' size. The caller disposes it.</param>
+/// <param name="IngredientAccuracies">Each ingredient's own validation accuracy, in the order given.</param>
+/// <param name="Steps">The ingredients in the order tried; the first, the best alone, is the soup's start.</param>
+public sealed record SoupResult(ExpressionModel Model, IReadOnlyList<double> IngredientAccuracies, IReadOnlyList<SoupStep> Steps)
+{
+    /// <summary>Indices of the ingredients averaged into the soup.</summary>
+    public IReadOnlyList<int> Kept => Steps.Where(step => step.Kept).Select(step => step.Ingredient).ToArray();
+
+    /// <summary>The soup's validation accuracy.</summary>
+    public double ValidationAccuracy => Steps.Last(step => step.Kept).ValidationAccuracy;
+}
+
+/// <summary>
+/// Model soups (Wortsman et al., 2022): the equal-weight mean of the weights of networks fine-tuned from one
+/// starting point often beats each of them, and costs nothing at inference, unlike an ensemble. Networks trained
+/// from different random starts do not average (their units are permuted against each other), so the ingredients
+/// must come from one trained model, as the runs of <c>Fer.Train train --from</c> do.
+/// </summary>
+public static class ModelSoup
+{
+    /// <summary>
+    /// The equal-weight mean of <paramref name="ingredients"/>' weights, with BatchNorm statistics recomputed on
+    /// <paramref name="training"/> (augmented as in training) because none of the ingredients' statistics describe
+    /// the averaged network. One ingredient is copied as it is.
+    /// </summary>
+    /// <exception cref="ArgumentException">No ingredients, an empty training set, or ingredients of different architectures or normalizations.</exception>
+    /// <param name="ingredients">Models of one architecture, fine-tuned from one starting point.</param>
+    /// <param name="training">The faces the BatchNorm statistics are recomputed on.</param>
+    /// <param name="seed">Seeds the augmentation of that pass.</param>
+    public static ExpressionModel Average(IReadOnlyList<ExpressionModel> ingredients, FaceDataset training, int seed = 1)
+    {
+        CheckIngredients(ingredients);
+        ArgumentNullException.ThrowIfNull(training);
+        if (training.Count == 0)
+        {
+            throw new ArgumentException("BatchNorm statistics cannot be recomputed on an empty training set.", nameof(training));
+        }
+
+        var first = ingredients[0];
+        var soup = ExpressionModel.FromWeights(first.Architecture, first.Weights());
+        soup.Describe(_ => first.Manifest with
+        {
+            Command = ingredients.Count == 1 ? first.Manifest.Command : $"model soup of {ingredients.Count}: {string.Join(" | ", ingredients.Select(m => m.Manifest.Command))}",
+            Metrics = ingredients.Count == 1 ? first.Manifest.Metrics : new Dictionary<string, double>(),
+        });
+        soup.Precision = first.Precision;
+        if (ingredients.Count == 1)
+        {
+            return soup;
+        }
+
+        soup.BeginWeightChanges();
+        try
+        {
+            for (var i = 1; i < ingredients.Count; i++)
+            {
+                WeightAveraging.Accumulate(soup.Network, ingredients[i].Network, i + 1);
+            }
+
+            Trainer.RecomputeBatchNormStatistics(soup.Network, soup.Manifest, training, new TrainingOptions { Seed = seed });
+        }
+        catch
+        {
+            soup.Dispose();
+            throw;
+        }
+        finally
+        {
+            soup.EndWeightChanges();
+        }
+
+        return soup;
+    }
+
+    /// <summary>
+    /// The greedy soup: the ingredients in order of validation accuracy, each added to the soup only if the soup
+    /// then does strictly better on <paramref name="validation"/>. It is never worse there than the best ingredient.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Average"/>, or an empty validation set.</exception>
+    /// <param name="ingredients">Models of one architecture, fine-tuned from one starting point.</param>
+    /// <param name="training">The faces BatchNorm statistics are recomputed on.</param>
+    /// <param name="validation">The faces the soup is chosen on (FER2013's PublicTest; never the test split).</param>
+    /// <param name="seed">Seeds the augmentation of the BatchNorm passes.</param>
+    public static SoupResult Greedy(IReadOnlyList<ExpressionModel> ingredients, FaceDataset training, FaceDataset validation, int seed = 1)
+    {
+        CheckIngredients(ingredients);
+        ArgumentNullException.ThrowIfNull(validation);
+        var accuracies = ingredients.Select(model => Evaluator.Evaluate(model, validation).Accuracy).ToArray();
+        var order = Enumerable.Range(0, ingredients.Count).OrderByDescending(i => accuracies[i]).ToList();
+        var kept = new List<int> { order[0] };
+        var steps = new List<SoupStep> { new(order[0], accuracies[order[0]], Kept: true) };
+        var soup = Average([ingredients[order[0]]], training, seed);
+        var soupAccuracy = accuracies[order[0]];
+        foreach (var candidate in order.Skip(1))
+        {
+            var trial = Average([.. kept.Select(i => ingredients[i]), ingredients[candidate]], training, seed);
+            var trialAccuracy = Evaluator.Evaluate(trial, validation).Accuracy;
+            var better = trialAccuracy > soupAccuracy;
+            steps.Add(new SoupStep(candidate, trialAccuracy, better));
+            if (better)
+            {
+                soup.Dispose();
+                (soup, soupAccuracy) = (trial, trialAccuracy);
+                kept.Add(candidate);
+            }
+            else
+            {
+                trial.Dispose();
+            }
+        }
+
+        return new SoupResult(soup, accuracies, steps);
+    }
+
+    private static void CheckIngredients(IReadOnlyList<ExpressionModel> ingredients)
+    {
+        ArgumentNullException.ThrowIfNull(ingredients);
+        if (ingredients.Count == 0)
+        {
+            throw new ArgumentException("A soup needs at least one ingredient.", nameof(ingredients));
+        }
+
+        var first = ingredients[0] ?? throw new ArgumentNullException(nameof(ingredients));
+        for (var i = 1; i < ingredients.Count; i++)
+        {
+            var manifest = (ingredients[i] ?? throw new ArgumentNullException(nameof(ingredients))).Manifest;
+            if (manifest.Architecture != first.Architecture || manifest.NormalizationMean != first.Manifest.NormalizationMean
+                || manifest.NormalizationStd != first.Manifest.NormalizationStd)
+            {
+                throw new ArgumentException(
+                    $"Ingredient {i} is a {manifest.Architecture} network normalized with mean {manifest.NormalizationMean} and std {manifest.NormalizationStd}; " +
+                    $"ingredient 0 is a {first.Architecture} network with {first.Manifest.NormalizationMean} and {first.Manifest.NormalizationStd}: only networks of one kind average.",
+                    nameof(ingredients));
+            }
+        }
+    }
+}
