@@ -114,22 +114,8 @@ public static class Evaluator
             using var scope = NewDisposeScope();
             var count = Math.Min(BatchSize, data.Count - start);
             var unit = FaceTensors.Unit(data.Pixels.Slice(start * FaceImage.PixelCount, count * FaceImage.PixelCount), count);
-            Tensor? probabilities = null;
-            foreach (var model in models)
-            {
-                // Normalize works in place and each member of an ensemble has its own normalization.
-                var input = FaceTensors.Normalize(models.Count == 1 ? unit : unit.clone(), model.Manifest);
-                var classifier = head?.Module ?? model.Network.Head;
-                var modelProbabilities = nn.functional.softmax(classifier.forward(model.InferFeatures(input)), 1);
-                if (flipTestTimeAugmentation)
-                {
-                    modelProbabilities = modelProbabilities.add(nn.functional.softmax(classifier.forward(model.InferFeatures(input.flip(3))), 1));
-                }
-
-                probabilities = probabilities is null ? modelProbabilities : probabilities.add(modelProbabilities);
-            }
-
-            var labels = probabilities!.argmax(1).data<long>().ToArray();
+            var probabilities = EnsemblePrediction.MeanProbabilities(models, unit, flipAveraging: flipTestTimeAugmentation, head: head);
+            var labels = probabilities.argmax(1).data<long>().ToArray();
             for (var i = 0; i < count; i++)
             {
                 predicted[start + i] = (Expression)labels[i];

@@ -230,7 +230,7 @@ public sealed class Trainer
             using var scope = NewDisposeScope();
             var unit = FaceTensors.Unit(batchPixels.AsSpan(0, count * FaceImage.PixelCount), count);
             var augmented = Augmenter.Apply(unit, options.Augmentation, generator);
-            var teachersSay = options.Teachers.Count > 0 ? TeacherProbabilities(options.Teachers, augmented, options.DistillationTemperature, options.TeacherFlipAveraging) : null;
+            var teachersSay = options.Teachers.Count > 0 ? EnsemblePrediction.MeanProbabilities(options.Teachers, augmented, options.DistillationTemperature, options.TeacherFlipAveraging) : null;
             var input = FaceTensors.Normalize(augmented, model.Manifest);
             var labels = tensor(batchLabels.AsSpan(0, count).ToArray());
             optimizer.zero_grad();
@@ -252,28 +252,6 @@ public sealed class Trainer
         }
 
         return (lossSum / seen, correct / (double)seen, learningRate);
-    }
-
-    /// <summary>
-    /// The teachers' mean class probabilities at <paramref name="temperature"/> for augmented unit-range faces (each
-    /// teacher normalizes its own copy: their manifests may differ from the student's), optionally also averaged
-    /// over each face's mirror image.
-    /// </summary>
-    internal static Tensor TeacherProbabilities(IReadOnlyList<ExpressionModel> teachers, Tensor augmentedUnit, double temperature, bool flipAveraging)
-    {
-        using var noGrad = no_grad();
-        var count = augmentedUnit.shape[0];
-        // Both views go through each teacher as one batch of 2n faces.
-        var views = flipAveraging ? cat([augmentedUnit, augmentedUnit.flip(3)], 0) : augmentedUnit;
-        var sum = zeros(views.shape[0], Expressions.Count);
-        foreach (var teacher in teachers)
-        {
-            var logits = teacher.InferLogits(FaceTensors.Normalize(views.clone(), teacher.Manifest));
-            sum.add_(nn.functional.softmax(logits.div(temperature), 1));
-        }
-
-        var perView = sum.div_(teachers.Count);
-        return flipAveraging ? perView.view(2, count, Expressions.Count).mean([0]) : perView;
     }
 
     /// <summary>Mean loss and accuracy without augmentation or dropout.</summary>

@@ -221,9 +221,9 @@ public sealed class TrainerTests : IDisposable
         using var scope = torch.NewDisposeScope();
         var unit = FaceTensors.Unit(faces.Pixels, faces.Count);
 
-        var asSeen = Trainer.TeacherProbabilities([teacher], unit, temperature: 2, flipAveraging: false);
-        var mirrored = Trainer.TeacherProbabilities([teacher], unit.flip(3), temperature: 2, flipAveraging: false);
-        var averaged = Trainer.TeacherProbabilities([teacher], unit, temperature: 2, flipAveraging: true);
+        var asSeen = EnsemblePrediction.MeanProbabilities([teacher], unit, temperature: 2, flipAveraging: false);
+        var mirrored = EnsemblePrediction.MeanProbabilities([teacher], unit.flip(3), temperature: 2, flipAveraging: false);
+        var averaged = EnsemblePrediction.MeanProbabilities([teacher], unit, temperature: 2, flipAveraging: true);
 
         Assert.Equal([faces.Count, Expressions.Count], averaged.shape);
         Assert.True(averaged.allclose(asSeen.add(mirrored).div(2), rtol: 0, atol: 1e-5));
