@@ -69,15 +69,12 @@ public static class ModelSoup
             }
 
             Trainer.RecomputeBatchNormStatistics(soup.Network, soup.Manifest, training, new TrainingOptions { Seed = seed });
+            soup.EndWeightChanges();
         }
         catch
         {
             soup.Dispose();
             throw;
-        }
-        finally
-        {
-            soup.EndWeightChanges();
         }
 
         return soup;
