@@ -31,11 +31,12 @@ internal static class TrainCommands
         var teachers = new Option<string[]>("--teacher") { Description = "Distil from this trained .fermodel (or 'default'); repeat for an ensemble" };
         var distillWeight = new Option<double>("--distill-weight") { Description = "Share of the loss that follows the teachers", DefaultValueFactory = _ => new TrainingOptions().DistillationWeight };
         var temperature = new Option<double>("--temperature") { Description = "Softmax temperature of the distillation term", DefaultValueFactory = _ => new TrainingOptions().DistillationTemperature };
+        var mixup = new Option<double>("--mixup") { Description = "Mixup: blend faces and labels at a Beta(a, a) ratio (0: off)", DefaultValueFactory = _ => 0 };
         var teacherFlip = new Option<bool>("--teacher-tta") { Description = "Average each teacher's prediction over the face and its mirror image" };
         var command = new Command("train", "Train a network on the Training split, validating on PublicTest; resumes if --out holds a run.")
         {
             DataOption, OutOption, architecture, epochs, batch, learningRate, optimizer, weightDecay, smoothing, classWeights, patience, seed, threads,
-            schedule, averageFrom, from, teachers, distillWeight, temperature, teacherFlip,
+            schedule, averageFrom, from, teachers, distillWeight, temperature, teacherFlip, mixup,
         };
         command.SetAction(result =>
         {
@@ -57,6 +58,7 @@ internal static class TrainCommands
                 DistillationWeight = result.GetValue(distillWeight),
                 DistillationTemperature = result.GetValue(temperature),
                 TeacherFlipAveraging = result.GetValue(teacherFlip),
+                MixupAlpha = result.GetValue(mixup),
                 CheckpointDirectory = Path.Combine(outDirectory, "checkpoints"),
                 Command = "Fer.Train " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
             };

@@ -203,6 +203,7 @@ public sealed class Trainer
         network.train();
         manual_seed(Mix(options.Seed, epoch, 1));
         using var generator = new Generator((ulong)Mix(options.Seed, epoch, 2));
+        var mixupRandom = new Random(Mix(options.Seed, epoch, 5));
         var order = Enumerable.Range(0, training.Count).ToArray();
         new Random(Mix(options.Seed, epoch, 3)).Shuffle(order);
         var batchPixels = new byte[options.BatchSize * FaceImage.PixelCount];
@@ -230,12 +231,20 @@ public sealed class Trainer
             using var scope = NewDisposeScope();
             var unit = FaceTensors.Unit(batchPixels.AsSpan(0, count * FaceImage.PixelCount), count);
             var augmented = Augmenter.Apply(unit, options.Augmentation, generator);
+            var labels = tensor(batchLabels.AsSpan(0, count).ToArray());
+            var mixed = options.MixupAlpha > 0 ? Mixup.Blend(augmented, options.MixupAlpha, mixupRandom, generator) : null;
+            augmented = mixed?.Faces ?? augmented;
             var teachersSay = options.Teachers.Count > 0 ? EnsemblePrediction.MeanProbabilities(options.Teachers, augmented, options.DistillationTemperature, options.TeacherFlipAveraging) : null;
             var input = FaceTensors.Normalize(augmented, model.Manifest);
-            var labels = tensor(batchLabels.AsSpan(0, count).ToArray());
             optimizer.zero_grad();
             var logits = network.forward(input);
             var loss = nn.functional.cross_entropy(logits, labels, classWeights, label_smoothing: options.LabelSmoothing);
+            if (mixed is not null)
+            {
+                var partnerLoss = nn.functional.cross_entropy(logits, labels.index_select(0, mixed.Partners), classWeights, label_smoothing: options.LabelSmoothing);
+                loss = loss.mul(mixed.Ratio).add(partnerLoss.mul(1 - mixed.Ratio));
+            }
+
             if (teachersSay is not null)
             {
                 var temperature = options.DistillationTemperature;

@@ -86,6 +86,13 @@ public sealed record TrainingOptions
     /// </summary>
     public bool TeacherFlipAveraging { get; init; }
 
+    /// <summary>
+    /// Mixup: each augmented face is blended with another face of its batch at a ratio drawn per batch from
+    /// Beta(α, α), α being this value, and learns the same blend of the two labels (with <see cref="Teachers"/>, the
+    /// teachers predict the blended face). 0 = off; 0.2–1 are usual.
+    /// </summary>
+    public double MixupAlpha { get; init; }
+
     /// <summary>Seed for initialization order, shuffling, augmentation and dropout: the same seed, the same run.</summary>
     public int Seed { get; init; } = 1;
 
@@ -124,6 +131,11 @@ public sealed record TrainingOptions
         if (DistillationWeight is < 0 or > 1)
         {
             throw new ArgumentOutOfRangeException(nameof(DistillationWeight), DistillationWeight, "must be in [0, 1]");
+        }
+
+        if (!double.IsFinite(MixupAlpha) || MixupAlpha < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MixupAlpha), MixupAlpha, "must be 0 (off) or a positive number");
         }
 
         Augmentation.Validate();
