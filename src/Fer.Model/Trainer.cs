@@ -11,7 +11,8 @@ namespace PersonalFer.Model;
 /// <summary>
 /// Trains an <see cref="ExpressionModel"/> on labelled faces: seeded shuffling and augmentation, one dispose scope
 /// per step, validation every epoch, a checkpoint every epoch (resumed automatically), early stopping, optional
-/// weight averaging and distillation from teacher models, and the best epoch's weights left in the model at the end.
+/// weight averaging, mixup and distillation from teacher models, and the best epoch's weights left in the model at
+/// the end.
 /// </summary>
 public sealed class Trainer
 {
