@@ -99,22 +99,30 @@ public static class ModelSoup
         var steps = new List<SoupStep> { new(order[0], accuracies[order[0]], Kept: true) };
         var soup = Average([ingredients[order[0]]], training, seed);
         var soupAccuracy = accuracies[order[0]];
-        foreach (var candidate in order.Skip(1))
+        try
         {
-            var trial = Average([.. kept.Select(i => ingredients[i]), ingredients[candidate]], training, seed);
-            var trialAccuracy = Evaluator.Evaluate(trial, validation).Accuracy;
-            var better = trialAccuracy > soupAccuracy;
-            steps.Add(new SoupStep(candidate, trialAccuracy, better));
-            if (better)
+            foreach (var candidate in order.Skip(1))
             {
-                soup.Dispose();
-                (soup, soupAccuracy) = (trial, trialAccuracy);
-                kept.Add(candidate);
+                var trial = Average([.. kept.Select(i => ingredients[i]), ingredients[candidate]], training, seed);
+                var trialAccuracy = Evaluator.Evaluate(trial, validation).Accuracy;
+                var better = trialAccuracy > soupAccuracy;
+                steps.Add(new SoupStep(candidate, trialAccuracy, better));
+                if (better)
+                {
+                    soup.Dispose();
+                    (soup, soupAccuracy) = (trial, trialAccuracy);
+                    kept.Add(candidate);
+                }
+                else
+                {
+                    trial.Dispose();
+                }
             }
-            else
-            {
-                trial.Dispose();
-            }
+        }
+        catch
+        {
+            soup.Dispose(); // the caller only owns the soup it is given
+            throw;
         }
 
         return new SoupResult(soup, accuracies, steps);
