@@ -62,6 +62,29 @@ public sealed class PersonalHead : IDisposable
         }
 
         var head = model.Network.NewHead();
+        try
+        {
+            TrainHead(head, model, person, general, options, stepsDone, cancellationToken);
+        }
+        catch
+        {
+            // Cancelled or failed: the half-trained head's native weights are not handed to anyone.
+            head.Dispose();
+            throw;
+        }
+
+        return new PersonalHead(head, model.Architecture, fingerprint);
+    }
+
+    private static void TrainHead(
+        nn.Module<Tensor, Tensor> head,
+        ExpressionModel model,
+        FaceFeatures person,
+        FaceFeatures? general,
+        HeadTrainingOptions options,
+        IProgress<int>? stepsDone,
+        CancellationToken cancellationToken)
+    {
         using (no_grad())
         {
             head.load_state_dict(model.Network.Head.state_dict());
@@ -97,8 +120,6 @@ public sealed class PersonalHead : IDisposable
             optimizer.step();
             stepsDone?.Report(step + 1);
         }
-
-        return new PersonalHead(head, model.Architecture, fingerprint);
     }
 
     /// <summary>Writes the head's weights (TorchSharp's state-dict format).</summary>
