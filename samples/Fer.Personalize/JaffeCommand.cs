@@ -20,15 +20,18 @@ internal static class JaffeCommand
         var fer = new Option<string>("--fer2013") { Description = "FER2013, for PrivateTest accuracy with each profile (forgetting)", Required = true };
         var draws = new Option<int>("--draws") { DefaultValueFactory = _ => 5 };
         var markdown = new Option<string?>("--markdown") { Description = "Write the result table here" };
-        var command = new Command("evaluate-jaffe", "Run the JAFFE-dev personalization protocol for k = 1 and 2.") { root, PersonalizeCommands.ModelOption, PersonalizeCommands.GeneralOption, fer, draws, markdown };
+        // Results from different hosts compare only at one precision (BFloat16 is the default only where the CPU has it natively).
+        var precision = new Option<InferencePrecision?>("--precision") { Description = "Float32 or BFloat16 (default: what Classify uses on this CPU)" };
+        var command = new Command("evaluate-jaffe", "Run the JAFFE-dev personalization protocol for k = 1 and 2.") { root, PersonalizeCommands.ModelOption, PersonalizeCommands.GeneralOption, fer, draws, markdown, precision };
         command.SetAction(result =>
         {
             using var session = Session.Open(result.GetValue(PersonalizeCommands.ModelOption)!, result.GetValue(PersonalizeCommands.GeneralOption));
+            session.Model.Precision = result.GetValue(precision) ?? session.Model.Precision;
             var privateTest = Fer2013.Load(result.GetValue(fer)!).PrivateTest;
             var generalFer = Evaluator.Evaluate(session.Model, privateTest).Accuracy;
             var subjects = Load(result.GetValue(root)!);
             var table = new StringBuilder();
-            table.AppendLine(CultureInfo.InvariantCulture, $"General model on FER2013 PrivateTest: {generalFer:P2}\n");
+            table.AppendLine(CultureInfo.InvariantCulture, $"General model on FER2013 PrivateTest: {generalFer:P2} ({session.Model.Precision})\n");
             table.AppendLine("| k per expression | subjects | draws | general accuracy | personalized accuracy | personalized on FER2013 PrivateTest |");
             table.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
             foreach (var k in new[] { 1, 2 })
