@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using PersonalFer.Data;
 using PersonalFer.Detection;
 using PersonalFer.Model;
@@ -67,12 +68,17 @@ internal static class PersonalizeCommands
 /// <summary>The detector, general model, pipeline and personalizer one command works with.</summary>
 internal sealed class Session : IDisposable
 {
+    // The library's warnings (e.g. a model without general replay features, whose profiles forget FER2013) go to stderr.
+    private readonly ILoggerFactory _loggerFactory = LoggerFactory.Create(b => b
+        .SetMinimumLevel(LogLevel.Warning)
+        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Warning));
+
     private Session(YuNetFaceDetector detector, ExpressionModel model, FaceDataset? general)
     {
         Detector = detector;
         Model = model;
-        Pipeline = new ExpressionPipeline(detector, model);
-        Personalizer = new Personalizer(detector, model, general);
+        Pipeline = new ExpressionPipeline(detector, model, logger: _loggerFactory.CreateLogger<ExpressionPipeline>());
+        Personalizer = new Personalizer(detector, model, general, _loggerFactory.CreateLogger<Personalizer>());
     }
 
     public YuNetFaceDetector Detector { get; }
@@ -87,12 +93,6 @@ internal sealed class Session : IDisposable
     {
         var general = generalPath is null ? null : Fer2013.Load(generalPath, new Fer2013LoadOptions { DropBlankImages = true }).Training.EvenlySpaced(2000);
         var expressionModel = string.Equals(model, "default", StringComparison.OrdinalIgnoreCase) ? ExpressionModel.LoadDefault() : ExpressionModel.Load(model);
-        if (general is null && expressionModel.GeneralReplay is null)
-        {
-            // Without replay a profile forgets the general task (FER2013 accuracy with a profile falls to about 50 %).
-            Console.Error.WriteLine($"Warning: {model} has no general replay features (a trainer's model.fermodel before `Fer.Train export`) and no --general was given: profiles will be trained without replay.");
-        }
-
         return new Session(new YuNetFaceDetector(), expressionModel, general);
     }
 
@@ -100,6 +100,7 @@ internal sealed class Session : IDisposable
     {
         Detector.Dispose();
         Model.Dispose();
+        _loggerFactory.Dispose();
     }
 }
 
