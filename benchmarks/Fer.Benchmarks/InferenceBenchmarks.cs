@@ -11,7 +11,7 @@ public class InferenceBenchmarks
     private byte[] _batch = [];
     private ExpressionModel? _model;
 
-    [Params(ModelArchitecture.Seed, ModelArchitecture.VggBn)]
+    [Params(ModelArchitecture.Seed, ModelArchitecture.VggBn, ModelArchitecture.VggBnWide)]
     public ModelArchitecture Architecture { get; set; }
 
     [Params(InferencePrecision.Float32, InferencePrecision.BFloat16)]

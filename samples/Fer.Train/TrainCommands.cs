@@ -27,7 +27,7 @@ internal static class TrainCommands
         var threads = new Option<int>("--threads") { Description = "CPU threads (0: TorchSharp's default)", DefaultValueFactory = _ => 0 };
         var schedule = new Option<LearningRateSchedule>("--schedule") { DefaultValueFactory = _ => LearningRateSchedule.Cosine };
         var averageFrom = new Option<int>("--average-from") { Description = "Average the weights of every epoch from this one on (stochastic weight averaging; 0: off)", DefaultValueFactory = _ => 0 };
-        var from = new Option<string?>("--from") { Description = "Start from this trained .fermodel (or 'default') instead of random weights; --arch must match it" };
+        var from = new Option<string?>("--from") { Description = "Start from this trained .fermodel (or 'default') instead of random weights; --arch must match it, except that a VggBn model starts a VggBnWide run widened" };
         var teachers = new Option<string[]>("--teacher") { Description = "Distil from this trained .fermodel (or 'default'); repeat for an ensemble" };
         var distillWeight = new Option<double>("--distill-weight") { Description = "Share of the loss that follows the teachers", DefaultValueFactory = _ => new TrainingOptions().DistillationWeight };
         var temperature = new Option<double>("--temperature") { Description = "Softmax temperature of the distillation term", DefaultValueFactory = _ => new TrainingOptions().DistillationTemperature };
@@ -261,10 +261,18 @@ internal static class TrainCommands
         return command;
     }
 
-    /// <summary>A trained model's weights, without its replay features (training makes them stale).</summary>
-    private static ExpressionModel StartingPoint(string path, ModelArchitecture architecture)
+    /// <summary>
+    /// A trained model's weights, without its replay features (training makes them stale). A VggBn model starts a
+    /// VggBnWide run widened, computing at first exactly what it did.
+    /// </summary>
+    private static ExpressionModel StartingPoint(string path, ModelArchitecture architecture, int seed)
     {
         using var trained = ModelFiles.Open(path);
+        if (trained.Architecture == ModelArchitecture.VggBn && architecture == ModelArchitecture.VggBnWide)
+        {
+            return NetworkWidening.Widen(trained, seed);
+        }
+
         if (trained.Architecture != architecture)
         {
             throw new ArgumentException($"--from {path} holds a {trained.Architecture} network, but --arch is {architecture}.");
@@ -280,7 +288,7 @@ internal static class TrainCommands
         var data = Fer2013.Load(run.DataPath, new Fer2013LoadOptions { DropBlankImages = true });
         AnsiConsole.MarkupLine($"Training {data.Training.Count}, PublicTest {data.PublicTest.Count}, PrivateTest {data.PrivateTest.Count} ({data.DroppedBlankImages} blank images dropped)");
 
-        using var model = run.InitialModel is { } initial ? StartingPoint(initial, run.Architecture) : ExpressionModel.Create(run.Architecture, run.Options.Seed);
+        using var model = run.InitialModel is { } initial ? StartingPoint(initial, run.Architecture, run.Options.Seed) : ExpressionModel.Create(run.Architecture, run.Options.Seed);
         var teachers = run.TeacherModels.Select(ModelFiles.Open).ToList();
         using var cancellation = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancellation.Cancel(); };

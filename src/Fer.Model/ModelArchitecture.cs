@@ -8,4 +8,10 @@ public enum ModelArchitecture
 
     /// <summary>The default: a VGG-style CNN with BatchNorm, 1,764,519 parameters, inputs standardized.</summary>
     VggBn,
+
+    /// <summary>
+    /// VggBn with a last block twice as wide (512 channels; 4,419,751 parameters, inputs standardized): more
+    /// capacity where the features are formed. Starts from a trained VggBn with <see cref="NetworkWidening.Widen"/>.
+    /// </summary>
+    VggBnWide,
 }

@@ -9,7 +9,8 @@ internal static class NetworkFactory
         return architecture switch
         {
             ModelArchitecture.Seed => new SeedCnn(),
-            ModelArchitecture.VggBn => new VggBnCnn(),
+            ModelArchitecture.VggBn => new VggBnCnn(lastBlockChannels: 256),
+            ModelArchitecture.VggBnWide => new VggBnCnn(lastBlockChannels: 512),
             _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, "unknown architecture"),
         };
     }
