@@ -161,14 +161,16 @@ internal static class TrainCommands
         var checkpoint = new Option<string>("--model") { Description = "The trained .fermodel (e.g. <run>/checkpoints/best.fermodel)", Required = true };
         var output = new Option<string>("--to") { Description = "The model file to write (src/Fer.Model/Models/default.fermodel ships it)", Required = true };
         var replay = new Option<int>("--replay") { Description = "General Training faces whose features are stored for personalization", DefaultValueFactory = _ => 2000 };
+        var weights = new Option<WeightPrecision>("--weights") { Description = "Float16 (half the size) or Float32; the numbers are measured on the weights as stored", DefaultValueFactory = _ => WeightPrecision.Float32 };
         var command = new Command("export", "Measure a trained model on PublicTest and PrivateTest, store the numbers and general replay features in it, and write it for shipping.")
         {
-            checkpoint, DataOption, output, replay,
+            checkpoint, DataOption, output, replay, weights,
         };
         command.SetAction(result =>
         {
             var data = Fer2013.Load(result.GetValue(DataOption)!, new Fer2013LoadOptions { DropBlankImages = true });
-            using var model = ExpressionModel.Load(result.GetValue(checkpoint)!);
+            var precision = result.GetValue(weights);
+            using var model = AsStored(result.GetValue(checkpoint)!, precision);
             model.Precision = InferencePrecision.Float32; // the card's numbers are the trained network's own
             var metrics = new Dictionary<string, double>(model.Manifest.Metrics);
             foreach (var split in new[] { Fer2013Split.PublicTest, Fer2013Split.PrivateTest })
@@ -181,12 +183,36 @@ internal static class TrainCommands
 
             model.Describe(m => m with { Metrics = metrics });
             model.AttachGeneralReplay(data.Training.EvenlySpaced(result.GetValue(replay)));
-            model.Save(result.GetValue(output)!);
+            model.Save(result.GetValue(output)!, precision);
             AnsiConsole.MarkupLine($"PrivateTest {metrics["PrivateTest.accuracy"]:P2} (flip TTA {metrics["PrivateTest.accuracy.flipTta"]:P2}); " +
                 $"{model.GeneralReplay!.Count} replay faces; wrote [bold]{Markup.Escape(result.GetValue(output)!)}[/] ({new FileInfo(result.GetValue(output)!).Length / 1e6:F1} MB).");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The model as a file of this precision gives it back, so what export measures is what ships.</summary>
+    private static ExpressionModel AsStored(string path, WeightPrecision precision)
+    {
+        if (precision == WeightPrecision.Float32)
+        {
+            return ExpressionModel.Load(path);
+        }
+
+        var rounded = Path.Combine(Path.GetTempPath(), $"personalfer-export-{Guid.NewGuid():N}.fermodel");
+        try
+        {
+            using (var trained = ExpressionModel.Load(path))
+            {
+                trained.Save(rounded, precision);
+            }
+
+            return ExpressionModel.Load(rounded);
+        }
+        finally
+        {
+            File.Delete(rounded);
+        }
     }
 
     public static Command Soup()

@@ -127,36 +127,7 @@ public sealed class ExpressionModel : IDisposable
         var network = NetworkFactory.Create(architecture);
         try
         {
-            var state = network.state_dict();
-            var expected = state.Keys.ToDictionary(PyTorchName);
-            var unexpected = weights.Keys.Where(name => !expected.ContainsKey(name)).ToList();
-            if (unexpected.Count > 0)
-            {
-                throw new ArgumentException($"Not a tensor of the {architecture} network: {string.Join(", ", unexpected.Take(5))}. Expected names like {string.Join(", ", expected.Keys.Take(3))}.", nameof(weights));
-            }
-
-            using var noGrad = no_grad();
-            foreach (var (name, key) in expected)
-            {
-                var target = state[key];
-                if (!weights.TryGetValue(name, out var source))
-                {
-                    if (name.EndsWith(".num_batches_tracked", StringComparison.Ordinal))
-                    {
-                        continue;
-                    }
-
-                    throw new ArgumentException($"The {architecture} tensor '{name}' {Describe(target.shape)} is missing.", nameof(weights));
-                }
-
-                if (!source.Shape.SequenceEqual(target.shape) || source.Values.LongLength != target.numel())
-                {
-                    throw new ArgumentException($"'{name}' is {Describe(source.Shape)} with {source.Values.Length} values; the {architecture} network needs {Describe(target.shape)}.", nameof(weights));
-                }
-
-                using var values = tensor(source.Values, source.Shape);
-                target.copy_(values);
-            }
+            NetworkState.Write(network, architecture, weights);
         }
         catch
         {
@@ -168,22 +139,15 @@ public sealed class ExpressionModel : IDisposable
     }
 
     /// <summary>The weights as named arrays, PyTorch names (see <see cref="FromWeights"/>), e.g. to use them in Python.</summary>
-    public IReadOnlyDictionary<string, WeightArray> Weights()
-    {
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope(); // to() and contiguous() each return a new handle per tensor
-        return Network.state_dict().ToDictionary(
-            entry => PyTorchName(entry.Key),
-            entry => new WeightArray(entry.Value.shape, entry.Value.to(float32).contiguous().data<float>().ToArray()));
-    }
-
-    // TorchSharp names the networks' parts after their fields (_features, _head); PyTorch code names them features, head.
-    private static string PyTorchName(string key) => key.TrimStart('_');
-
-    private static string Describe(long[] shape) => $"[{string.Join(", ", shape)}]";
+    public IReadOnlyDictionary<string, WeightArray> Weights() => NetworkState.Read(Network);
 
     /// <summary>Saves the weights, manifest and any general replay atomically (a temporary file renamed into place).</summary>
-    public void Save(string path)
+    /// <param name="path">The <c>.fermodel</c> file.</param>
+    /// <param name="weightPrecision">
+    /// <see cref="WeightPrecision.Float16"/> halves the weights' size for shipping; the model loaded back then
+    /// computes with the rounded weights (measure it again). Training checkpoints stay <see cref="WeightPrecision.Float32"/>.
+    /// </param>
+    public void Save(string path, WeightPrecision weightPrecision = WeightPrecision.Float32)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (GeneralReplay is not null && GeneralReplay.ModelFingerprint != Fingerprint())
@@ -191,7 +155,7 @@ public sealed class ExpressionModel : IDisposable
             throw new InvalidOperationException("The general replay features were extracted from earlier weights; call AttachGeneralReplay again after training.");
         }
 
-        ModelFile.Save(path, Manifest, Network, GeneralReplay);
+        ModelFile.Save(path, Manifest, Network, GeneralReplay, weightPrecision);
     }
 
     /// <summary>Replaces the manifest's provenance fields (metrics, command, epochs) before saving.</summary>

@@ -7,14 +7,16 @@ using PersonalFer.Model.Networks;
 namespace PersonalFer.Model;
 
 /// <summary>
-/// The <c>.fermodel</c> format: a zip archive with <c>manifest.json</c> (<see cref="ModelManifest"/>) and
-/// <c>weights.bin</c> (TorchSharp's state-dict format), optionally <c>replay.bin</c> (general features replayed
-/// while personalizing). Written atomically: a temporary file renamed into place.
+/// The <c>.fermodel</c> format: a zip archive with <c>manifest.json</c> (<see cref="ModelManifest"/>) and either
+/// <c>weights.bin</c> (float32, TorchSharp's state-dict format) or, from format version 2, <c>weights-fp16.bin</c>
+/// (half precision), optionally <c>replay.bin</c> (general features replayed while personalizing). Written
+/// atomically: a temporary file renamed into place.
 /// </summary>
 internal static class ModelFile
 {
     public const string ManifestEntry = "manifest.json";
     public const string WeightsEntry = "weights.bin";
+    public const string HalfWeightsEntry = "weights-fp16.bin";
     public const string ReplayEntry = "replay.bin";
 
     internal static readonly JsonSerializerOptions Json = new()
@@ -23,7 +25,7 @@ internal static class ModelFile
         Converters = { new JsonStringEnumConverter() },
     };
 
-    public static void Save(string path, ModelManifest manifest, FerNetwork network, FaceFeatures? generalReplay)
+    public static void Save(string path, ModelManifest manifest, FerNetwork network, FaceFeatures? generalReplay, WeightPrecision weightPrecision)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
@@ -35,12 +37,18 @@ internal static class ModelFile
             {
                 using (var entry = zip.CreateEntry(ManifestEntry, CompressionLevel.Optimal).Open())
                 {
-                    JsonSerializer.Serialize(entry, manifest, Json);
+                    JsonSerializer.Serialize(entry, manifest with { FormatVersion = ModelManifest.CurrentFormatVersion }, Json);
                 }
 
-                using (var weights = zip.CreateEntry(WeightsEntry, CompressionLevel.Fastest).Open())
-                using (var writer = new BinaryWriter(weights))
+                if (weightPrecision == WeightPrecision.Float16)
                 {
+                    using var weights = zip.CreateEntry(HalfWeightsEntry, CompressionLevel.Optimal).Open();
+                    WriteHalfWeights(weights, NetworkState.Read(network));
+                }
+                else
+                {
+                    using var weights = zip.CreateEntry(WeightsEntry, CompressionLevel.NoCompression).Open(); // float32 weights do not deflate
+                    using var writer = new BinaryWriter(weights);
                     network.save(writer);
                 }
 
@@ -102,16 +110,24 @@ internal static class ModelFile
         var network = NetworkFactory.Create(manifest.Architecture);
         try
         {
-            var entry = zip.GetEntry(WeightsEntry) ?? throw new ModelFormatException(path, $"has no {WeightsEntry}");
-            using var weights = new MemoryStream();
-            using (var stream = entry.Open())
+            if (zip.GetEntry(HalfWeightsEntry) is { } halfEntry)
             {
-                stream.CopyTo(weights);
+                NetworkState.Write(network, manifest.Architecture, ReadHalfWeights(halfEntry, path));
+            }
+            else
+            {
+                var entry = zip.GetEntry(WeightsEntry) ?? throw new ModelFormatException(path, $"has no {WeightsEntry} or {HalfWeightsEntry}");
+                using var weights = new MemoryStream();
+                using (var stream = entry.Open())
+                {
+                    stream.CopyTo(weights);
+                }
+
+                weights.Position = 0;
+                using var reader = new BinaryReader(weights);
+                network.load(reader, strict: true);
             }
 
-            weights.Position = 0;
-            using var reader = new BinaryReader(weights);
-            network.load(reader, strict: true);
             return new LoadedModel(manifest, network, ReadReplay(zip, path, network.FeatureSize));
         }
         catch (Exception e) when (e is not ModelFormatException)
@@ -123,6 +139,64 @@ internal static class ModelFile
         {
             network.Dispose();
             throw;
+        }
+    }
+
+    // Half-precision weights: the tensor count, then per tensor its PyTorch name, rank, dimensions and values as
+    // fp16. BatchNorm's batch counts are left out: integers that overflow fp16 and play no part in inference.
+    private static void WriteHalfWeights(Stream stream, IReadOnlyDictionary<string, WeightArray> weights)
+    {
+        using var writer = new BinaryWriter(stream);
+        var stored = weights.Where(entry => !NetworkState.IsBatchCount(entry.Key)).ToList();
+        writer.Write(stored.Count);
+        foreach (var (name, weight) in stored)
+        {
+            writer.Write(name);
+            writer.Write(weight.Shape.Length);
+            Array.ForEach(weight.Shape, writer.Write);
+            foreach (var value in weight.Values)
+            {
+                writer.Write((Half)value);
+            }
+        }
+    }
+
+    private static Dictionary<string, WeightArray> ReadHalfWeights(ZipArchiveEntry entry, string path)
+    {
+        try
+        {
+            using var reader = new BinaryReader(entry.Open());
+            var count = reader.ReadInt32();
+            var weights = new Dictionary<string, WeightArray>(count);
+            for (var t = 0; t < count; t++)
+            {
+                var name = reader.ReadString();
+                var shape = new long[reader.ReadInt32()];
+                for (var d = 0; d < shape.Length; d++)
+                {
+                    shape[d] = reader.ReadInt64();
+                }
+
+                var length = shape.Aggregate(1L, (product, dimension) => product * dimension);
+                if (shape.Any(dimension => dimension < 0) || length > entry.Length)
+                {
+                    throw new ModelFormatException(path, $"{HalfWeightsEntry}: tensor '{name}' has an impossible shape [{string.Join(", ", shape)}]");
+                }
+
+                var values = new float[length];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = (float)reader.ReadHalf();
+                }
+
+                weights[name] = new WeightArray(shape, values);
+            }
+
+            return weights;
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new ModelFormatException(path, $"{HalfWeightsEntry} is truncated", e);
         }
     }
 
@@ -217,9 +291,9 @@ internal static class ModelFile
             throw new ModelFormatException(path, $"{ManifestEntry} is empty");
         }
 
-        if (manifest.FormatVersion != ModelManifest.CurrentFormatVersion)
+        if (manifest.FormatVersion is < 1 or > ModelManifest.CurrentFormatVersion)
         {
-            throw new ModelFormatException(path, $"format version {manifest.FormatVersion} is not supported (this library reads version {ModelManifest.CurrentFormatVersion})");
+            throw new ModelFormatException(path, $"format version {manifest.FormatVersion} is not supported (this library reads versions 1 to {ModelManifest.CurrentFormatVersion})");
         }
 
         var expectedOrder = Expressions.All.Select(e => e.ToString());

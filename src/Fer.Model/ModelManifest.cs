@@ -8,8 +8,11 @@ namespace PersonalFer.Model;
 /// </summary>
 public sealed record ModelManifest
 {
-    /// <summary>The file format this library writes and reads.</summary>
-    public const int CurrentFormatVersion = 1;
+    /// <summary>
+    /// The file format this library writes; it reads every version up to it. Version 2 added half-precision weights
+    /// (<see cref="WeightPrecision.Float16"/>); version 1 files hold float32 weights only.
+    /// </summary>
+    public const int CurrentFormatVersion = 2;
 
     /// <summary>Format version of the file.</summary>
     public int FormatVersion { get; init; } = CurrentFormatVersion;

@@ -78,7 +78,8 @@ public sealed class ModelFileTests : IDisposable
     }
 
     [Theory]
-    [InlineData("\"FormatVersion\": 1", "\"FormatVersion\": 99", "format version 99 is not supported")]
+    [InlineData("\"FormatVersion\": 2", "\"FormatVersion\": 99", "format version 99 is not supported")]
+    [InlineData("\"FormatVersion\": 2", "\"FormatVersion\": 0", "format version 0 is not supported")]
     [InlineData("\"Angry\"", "\"Furious\"", "class order")]
     [InlineData("{", "[", "manifest.json is unreadable")]
     public void Manifests_from_other_versions_or_class_orders_are_rejected(string find, string replace, string problem)
@@ -91,6 +92,63 @@ public sealed class ModelFileTests : IDisposable
 
         var error = Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("m.fermodel")));
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Half_precision_weights_halve_the_file_and_predict_as_the_rounded_weights_do()
+    {
+        using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 4);
+        model.Precision = InferencePrecision.Float32;
+        model.Save(PathOf("float32.fermodel"));
+        model.Save(PathOf("float16.fermodel"), WeightPrecision.Float16);
+
+        using var loaded = ExpressionModel.Load(PathOf("float16.fermodel"), ModelArchitecture.VggBn);
+        loaded.Precision = InferencePrecision.Float32;
+
+        Assert.InRange(new FileInfo(PathOf("float16.fermodel")).Length, 1, new FileInfo(PathOf("float32.fermodel")).Length * 0.55);
+        using (var zip = ZipFile.OpenRead(PathOf("float16.fermodel")))
+        {
+            Assert.NotNull(zip.GetEntry("weights-fp16.bin"));
+            Assert.Null(zip.GetEntry("weights.bin"));
+        }
+
+        var original = model.Weights();
+        Assert.All(loaded.Weights(), entry => Assert.Equal(
+            original[entry.Key].Values.Select(v => (float)(Half)v), entry.Value.Values));
+        Assert.Equal(model.PredictProbabilities(Faces(8), 8), loaded.PredictProbabilities(Faces(8), 8), (a, b) => Math.Abs(a - b) < 2e-3f);
+        Assert.Equal(2, loaded.Manifest.FormatVersion);
+
+        // Saving the rounded weights again loses nothing: what `export` measures is what it writes.
+        loaded.Save(PathOf("again.fermodel"), WeightPrecision.Float16);
+        using var again = ExpressionModel.Load(PathOf("again.fermodel"));
+        Assert.Equal(loaded.Fingerprint(), again.Fingerprint());
+    }
+
+    [Fact]
+    public void Truncated_half_precision_weights_are_a_clear_error()
+    {
+        using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 3);
+        model.Save(PathOf("m.fermodel"), WeightPrecision.Float16);
+        var weights = ReadEntry(PathOf("m.fermodel"), "weights-fp16.bin");
+        ReplaceEntry(PathOf("m.fermodel"), "weights-fp16.bin", weights[..(weights.Length / 2)]);
+
+        var error = Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("m.fermodel")));
+
+        Assert.Contains("weights-fp16.bin is truncated", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Version_1_files_with_float32_weights_still_load()
+    {
+        using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 3);
+        model.Save(PathOf("m.fermodel"));
+        var manifest = System.Text.Encoding.UTF8.GetString(ReadEntry(PathOf("m.fermodel"), "manifest.json"));
+        ReplaceEntry(PathOf("m.fermodel"), "manifest.json", System.Text.Encoding.UTF8.GetBytes(ReplaceFirst(manifest, "\"FormatVersion\": 2", "\"FormatVersion\": 1")));
+
+        using var loaded = ExpressionModel.Load(PathOf("m.fermodel"));
+
+        Assert.Equal(1, loaded.Manifest.FormatVersion);
+        Assert.Equal(model.Fingerprint(), loaded.Fingerprint());
     }
 
     [Fact]
