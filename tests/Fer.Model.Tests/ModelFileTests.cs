@@ -64,14 +64,16 @@ public sealed class ModelFileTests : IDisposable
         Assert.Contains("file not found", Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("none.fermodel"))).Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Weights_of_another_network_under_a_manifest_are_rejected()
+    [Theory]
+    [InlineData(WeightPrecision.Float32, "weights.bin")]
+    [InlineData(WeightPrecision.Float16, "weights-fp16.bin")]
+    public void Weights_of_another_network_under_a_manifest_are_rejected(WeightPrecision precision, string entry)
     {
         using var seed = ExpressionModel.Create(ModelArchitecture.Seed, seed: 1);
         using var vgg = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 1);
-        seed.Save(PathOf("seed.fermodel"));
-        vgg.Save(PathOf("vgg.fermodel"));
-        ReplaceEntry(PathOf("seed.fermodel"), "weights.bin", ReadEntry(PathOf("vgg.fermodel"), "weights.bin"));
+        seed.Save(PathOf("seed.fermodel"), precision);
+        vgg.Save(PathOf("vgg.fermodel"), precision);
+        ReplaceEntry(PathOf("seed.fermodel"), entry, ReadEntry(PathOf("vgg.fermodel"), entry));
 
         var error = Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("seed.fermodel")));
         Assert.Contains("weights do not fit a Seed network", error.Message, StringComparison.Ordinal);
