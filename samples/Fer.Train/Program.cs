@@ -6,6 +6,7 @@
 //            [--model <file> ...] (the ensemble averaging the models' probabilities)
 //   plot     --out <dir>   (training curves of a finished or interrupted run)
 //   soup     --model <a> --model <b> ... --data <...> --to <file> [--uniform] (average models fine-tuned from one start)
+//   recalibrate --model <file>|default --data <...> --to <file> (BatchNorm statistics of the faces as they are)
 //   export   --model <run>/checkpoints/best.fermodel --data <...> --to src/Fer.Model/Models/default.fermodel
 //   import-pytorch --state-dict <model.pth> --arch VggBn|Seed --to <file.fermodel>
 //   export-pytorch [--model <file>|default] --to <model.pt>
@@ -21,6 +22,7 @@ root.Subcommands.Add(TrainCommands.Evaluate());
 root.Subcommands.Add(TrainCommands.Plot());
 root.Subcommands.Add(TrainCommands.Export());
 root.Subcommands.Add(TrainCommands.Soup());
+root.Subcommands.Add(TrainCommands.Recalibrate());
 root.Subcommands.Add(PyTorchCommands.Import());
 root.Subcommands.Add(PyTorchCommands.Export());
 try

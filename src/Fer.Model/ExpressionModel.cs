@@ -138,6 +138,18 @@ public sealed class ExpressionModel : IDisposable
         return new ExpressionModel(ModelManifest.For(architecture) with { Command = command }, network);
     }
 
+    /// <summary>
+    /// A copy of the network with this manifest and precision but no general replay, for callers about to change the
+    /// weights (the replay features would describe the old ones).
+    /// </summary>
+    internal ExpressionModel CopyWithoutReplay(Func<ModelManifest, ModelManifest> describe)
+    {
+        var copy = FromWeights(Architecture, Weights());
+        copy.Manifest = describe(Manifest);
+        copy.Precision = Precision;
+        return copy;
+    }
+
     /// <summary>The weights as named arrays, PyTorch names (see <see cref="FromWeights"/>), e.g. to use them in Python.</summary>
     public IReadOnlyDictionary<string, WeightArray> Weights() => NetworkState.Read(Network);
 

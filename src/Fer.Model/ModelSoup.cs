@@ -31,14 +31,13 @@ public static class ModelSoup
 {
     /// <summary>
     /// The equal-weight mean of <paramref name="ingredients"/>' weights, with BatchNorm statistics recomputed on
-    /// <paramref name="training"/> (augmented as in training) because none of the ingredients' statistics describe
-    /// the averaged network. One ingredient is copied as it is.
+    /// <paramref name="training"/> (not augmented, as <see cref="BatchNormRecalibration"/> does) because none of the
+    /// ingredients' statistics describe the averaged network. One ingredient is copied as it is.
     /// </summary>
     /// <exception cref="ArgumentException">No ingredients, an empty training set, or ingredients of different architectures or normalizations.</exception>
     /// <param name="ingredients">Models of one architecture, fine-tuned from one starting point.</param>
     /// <param name="training">The faces the BatchNorm statistics are recomputed on.</param>
-    /// <param name="seed">Seeds the augmentation of that pass.</param>
-    public static ExpressionModel Average(IReadOnlyList<ExpressionModel> ingredients, FaceDataset training, int seed = 1)
+    public static ExpressionModel Average(IReadOnlyList<ExpressionModel> ingredients, FaceDataset training)
     {
         CheckIngredients(ingredients);
         ArgumentNullException.ThrowIfNull(training);
@@ -48,13 +47,11 @@ public static class ModelSoup
         }
 
         var first = ingredients[0];
-        var soup = ExpressionModel.FromWeights(first.Architecture, first.Weights());
-        soup.Describe(_ => first.Manifest with
+        var soup = first.CopyWithoutReplay(manifest => manifest with
         {
-            Command = ingredients.Count == 1 ? first.Manifest.Command : $"model soup of {ingredients.Count}: {string.Join(" | ", ingredients.Select(m => m.Manifest.Command))}",
-            Metrics = ingredients.Count == 1 ? first.Manifest.Metrics : new Dictionary<string, double>(),
+            Command = ingredients.Count == 1 ? manifest.Command : $"model soup of {ingredients.Count}: {string.Join(" | ", ingredients.Select(m => m.Manifest.Command))}",
+            Metrics = ingredients.Count == 1 ? manifest.Metrics : new Dictionary<string, double>(),
         });
-        soup.Precision = first.Precision;
         if (ingredients.Count == 1)
         {
             return soup;
@@ -68,7 +65,7 @@ public static class ModelSoup
                 WeightAveraging.Accumulate(soup.Network, ingredients[i].Network, i + 1);
             }
 
-            Trainer.RecomputeBatchNormStatistics(soup.Network, soup.Manifest, training, new TrainingOptions { Seed = seed });
+            Trainer.RecomputeBatchNormStatistics(soup.Network, soup.Manifest, training, TrainingOptions.DefaultBatchSize);
             soup.EndWeightChanges();
         }
         catch
@@ -88,8 +85,7 @@ public static class ModelSoup
     /// <param name="ingredients">Models of one architecture, fine-tuned from one starting point.</param>
     /// <param name="training">The faces BatchNorm statistics are recomputed on.</param>
     /// <param name="validation">The faces the soup is chosen on (FER2013's PublicTest; never the test split).</param>
-    /// <param name="seed">Seeds the augmentation of the BatchNorm passes.</param>
-    public static SoupResult Greedy(IReadOnlyList<ExpressionModel> ingredients, FaceDataset training, FaceDataset validation, int seed = 1)
+    public static SoupResult Greedy(IReadOnlyList<ExpressionModel> ingredients, FaceDataset training, FaceDataset validation)
     {
         CheckIngredients(ingredients);
         ArgumentNullException.ThrowIfNull(validation);
@@ -97,13 +93,13 @@ public static class ModelSoup
         var order = Enumerable.Range(0, ingredients.Count).OrderByDescending(i => accuracies[i]).ToList();
         var kept = new List<int> { order[0] };
         var steps = new List<SoupStep> { new(order[0], accuracies[order[0]], Kept: true) };
-        var soup = Average([ingredients[order[0]]], training, seed);
+        var soup = Average([ingredients[order[0]]], training);
         var soupAccuracy = accuracies[order[0]];
         try
         {
             foreach (var candidate in order.Skip(1))
             {
-                var trial = Average([.. kept.Select(i => ingredients[i]), ingredients[candidate]], training, seed);
+                var trial = Average([.. kept.Select(i => ingredients[i]), ingredients[candidate]], training);
                 var trialAccuracy = Evaluator.Evaluate(trial, validation).Accuracy;
                 var better = trialAccuracy > soupAccuracy;
                 steps.Add(new SoupStep(candidate, trialAccuracy, better));

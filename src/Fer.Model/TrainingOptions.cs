@@ -29,7 +29,10 @@ public sealed record TrainingOptions
     public int Epochs { get; init; } = 40;
 
     /// <summary>Images per optimizer step.</summary>
-    public int BatchSize { get; init; } = 64;
+    public int BatchSize { get; init; } = DefaultBatchSize;
+
+    /// <summary>The default <see cref="BatchSize"/>, also the batch of BatchNorm recalibration passes.</summary>
+    public const int DefaultBatchSize = 64;
 
     /// <summary>The optimizer.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;

@@ -31,7 +31,7 @@ public sealed class ModelSoupTests
         using var b = FineTuned(seed: 2);
         var training = RealFaces.First(Fer2013Split.Training, 256);
 
-        using var soup = ModelSoup.Average([a, b], training, seed: 3);
+        using var soup = ModelSoup.Average([a, b], training);
 
         var (weightsA, weightsB, soupWeights) = (a.Weights(), b.Weights(), soup.Weights());
         var parameterNames = soup.Network.named_parameters().Select(p => p.name.TrimStart('_')).ToList();
@@ -43,7 +43,7 @@ public sealed class ModelSoupTests
         }
 
         // Recomputed, not averaged: the soup's statistics are the equal-weight mean over its own pass.
-        Trainer.RecomputeBatchNormStatistics(soup.Network, soup.Manifest, training, new TrainingOptions { Seed = 3 });
+        Trainer.RecomputeBatchNormStatistics(soup.Network, soup.Manifest, training, TrainingOptions.DefaultBatchSize);
 
         var recomputed = soup.Weights();
         foreach (var name in soupWeights.Keys.Where(n => n.EndsWith(".running_mean", StringComparison.Ordinal)))
@@ -82,7 +82,7 @@ public sealed class ModelSoupTests
         untrained.Precision = InferencePrecision.Float32;
         var liveBefore = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
-        var result = ModelSoup.Greedy([untrained, a, b], training, validation, seed: 8);
+        var result = ModelSoup.Greedy([untrained, a, b], training, validation);
         using (result.Model)
         {
             var accuracies = new[] { untrained, a, b }.Select(m => Evaluator.Evaluate(m, validation).Accuracy).ToArray();

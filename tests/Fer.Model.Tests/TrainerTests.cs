@@ -145,11 +145,10 @@ public sealed class TrainerTests : IDisposable
         // (libtorch's default momentum 0.1) would not.
         var faces = RealFaces.First(Fer2013Split.Training, 64);
         using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 6);
-        var options = Quick(1) with { Augmentation = AugmentationOptions.None };
 
         float[] FirstRunningMean(int batchSize)
         {
-            Trainer.RecomputeBatchNormStatistics(model.Network, model.Manifest, faces, options with { BatchSize = batchSize });
+            Trainer.RecomputeBatchNormStatistics(model.Network, model.Manifest, faces, batchSize);
             return model.Network.modules().OfType<TorchSharp.Modules.BatchNorm2d>().First().running_mean!.data<float>().ToArray();
         }
 
