@@ -5,9 +5,9 @@ namespace PersonalFer.Model;
 
 /// <summary>
 /// A trained network's BatchNorm statistics are a moving average over augmented training batches, and the training
-/// warps pad each face's borders, so they do not quite describe the faces the network is then used on. Recomputing
-/// them as the equal-weight mean over the training faces as they are, with the weights unchanged, is worth
-/// +0.64 points of PublicTest to the distilled VggBn (<c>docs/MODEL_CARD.md</c>).
+/// warps (rotation, shift, scale) change every face, so they do not quite describe the faces the network is then
+/// used on. Recomputing them as the equal-weight mean over the training faces as they are, with the weights
+/// unchanged, was worth +0.64 points of PublicTest to the distilled VggBn (<c>docs/MODEL_CARD.md</c>, stage 3).
 /// </summary>
 public static class BatchNormRecalibration
 {

@@ -181,8 +181,8 @@ public sealed class Trainer
     /// <summary>
     /// Runs every training image once through <paramref name="network"/> in training mode, as it is, so its BatchNorm
     /// layers hold the equal-weight mean of the batch statistics (see <see cref="WeightAveraging"/>). Not augmented:
-    /// the statistics must describe the faces the network will see, and the training warps' border padding shifts
-    /// them (for the shipped model, PublicTest 69.51 % with statistics of the faces as they are, 68.76 % augmented).
+    /// the statistics must describe the faces the network will see, and the training warps shift them (for the
+    /// stage-2 model, PublicTest 69.51 % with statistics of the faces as they are, 68.76 % augmented).
     /// </summary>
     internal static void RecomputeBatchNormStatistics(FerNetwork network, ModelManifest manifest, FaceDataset training, int batchSize) =>
         WeightAveraging.RecomputeBatchNormStatistics(network, () =>
