@@ -227,13 +227,3 @@ public static class TorchRuntime
         return directory;
     }
 }
-
-/// <summary>TorchSharp's native backend cannot be loaded on this machine; the message says why and what to install.</summary>
-public sealed class TorchRuntimeException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public TorchRuntimeException(string message) : base(message) { }
-
-    /// <summary>Creates the exception with its cause.</summary>
-    public TorchRuntimeException(string message, Exception inner) : base(message, inner) { }
-}

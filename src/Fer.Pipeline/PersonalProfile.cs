@@ -6,14 +6,6 @@ using PersonalFer.Model;
 
 namespace PersonalFer;
 
-/// <summary>A profile file is missing, corrupt, or made for other general model weights.</summary>
-public sealed class ProfileFormatException(string file, string problem, Exception? inner = null)
-    : Exception($"{file}: {problem}", inner)
-{
-    /// <summary>The offending file.</summary>
-    public string File { get; } = file;
-}
-
 /// <summary>
 /// One person's adaptation of the general model: a retrained classifier head and metadata. It holds no face
 /// images. Saved atomically as a small zip (<c>profile.json</c> + <c>head.bin</c>); several profiles can serve

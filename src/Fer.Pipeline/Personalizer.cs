@@ -44,9 +44,6 @@ public enum PersonalizationStage
 /// <param name="Total">Samples or steps in the stage.</param>
 public sealed record PersonalizationProgress(PersonalizationStage Stage, int Completed, int Total);
 
-/// <summary>The samples could not be turned into a profile; the message says which and why.</summary>
-public sealed class PersonalizationException(string message) : Exception(message);
-
 /// <summary>
 /// Adapts the general model to one person: finds the face in each sample (or takes a crop as it is), runs the
 /// frozen feature extractor once per face, and trains only the classifier head on those cached features mixed with
