@@ -11,7 +11,7 @@ public class InferenceBenchmarks
     private byte[] _batch = [];
     private ExpressionModel? _model;
 
-    [Params(ModelArchitecture.Seed, ModelArchitecture.VggBn, ModelArchitecture.VggBnWide)]
+    [Params(ModelArchitecture.Seed, ModelArchitecture.VggBn)]
     public ModelArchitecture Architecture { get; set; }
 
     [Params(InferencePrecision.Float32, InferencePrecision.BFloat16)]

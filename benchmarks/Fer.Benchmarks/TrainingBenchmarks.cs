@@ -15,7 +15,7 @@ public class TrainingBenchmarks
     private FaceDataset _validation = FaceDataset.Empty;
     private ExpressionModel? _model;
 
-    [Params(ModelArchitecture.Seed, ModelArchitecture.VggBn, ModelArchitecture.VggBnWide)]
+    [Params(ModelArchitecture.Seed, ModelArchitecture.VggBn)]
     public ModelArchitecture Architecture { get; set; }
 
     [Params(64, 128)]

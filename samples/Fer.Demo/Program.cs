@@ -4,6 +4,7 @@
 //   Fer.Demo [input] [--out <dir>] [--model default|<file>] [--profile <file>] [--camera <index>] [--max-frames N]
 using System.CommandLine;
 using PersonalFer.Demo;
+using PersonalFer.Samples;
 
 var input = new Argument<string?>("input") { Description = "An image or video file (default: the bundled public-domain photo)", Arity = ArgumentArity.ZeroOrOne };
 var output = new Option<string>("--out") { Description = "Folder for the annotated image/video and the predictions", DefaultValueFactory = _ => "demo-output" };
@@ -26,4 +27,4 @@ root.SetAction(result => DemoRun.Execute(new DemoSettings(
     result.GetValue(maxFrames),
     !result.GetValue(noSmoothing),
     result.GetValue(detectionSide))));
-return root.Parse(args).Invoke();
+return CommandLineErrors.Invoke(root, args);

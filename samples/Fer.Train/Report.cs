@@ -21,15 +21,16 @@ internal static class Report
         AnsiConsole.Write(table);
     }
 
-    /// <summary>The script-checkable shape: {"accuracy": …, "perClass": {…}, "confusion": [[…]]}.</summary>
-    public static object ToJson(EvaluationResult result) => new Dictionary<string, object>
-    {
-        ["accuracy"] = result.Accuracy,
-        ["count"] = result.Count,
-        ["perClass"] = result.PerClass.ToDictionary(
-            c => c.Expression.ToString(),
-            c => new { precision = c.Precision, recall = c.Recall, f1 = c.F1, support = c.Support }),
-        ["confusion"] = result.Confusion,
-        ["classOrder"] = Expressions.All.Select(e => e.ToString()).ToArray(),
-    };
+    /// <summary>Writes the script-checkable shape: {"accuracy": …, "perClass": {…}, "confusion": [[…]]}.</summary>
+    public static void WriteJson(EvaluationResult result, string path) =>
+        File.WriteAllText(path, JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["accuracy"] = result.Accuracy,
+            ["count"] = result.Count,
+            ["perClass"] = result.PerClass.ToDictionary(
+                c => c.Expression.ToString(),
+                c => new { precision = c.Precision, recall = c.Recall, f1 = c.F1, support = c.Support }),
+            ["confusion"] = result.Confusion,
+            ["classOrder"] = Expressions.All.Select(e => e.ToString()).ToArray(),
+        }, JsonOptions));
 }

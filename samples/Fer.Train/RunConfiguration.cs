@@ -12,9 +12,6 @@ internal sealed record RunConfiguration(string DataPath, ModelArchitecture Archi
     /// <summary>The trained model the run started from (a path or "default"); null: random initialization.</summary>
     public string? InitialModel { get; init; }
 
-    /// <summary>The teachers of a distillation run (paths or "default"), loaded again on `resume`.</summary>
-    public IReadOnlyList<string> TeacherModels { get; init; } = [];
-
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
     public void Save(string directory)

@@ -13,7 +13,4 @@ internal static partial class Log
 
     [LoggerMessage(3, LogLevel.Information, "Early stopping at epoch {Epoch}: best validation accuracy {Accuracy:P2} at epoch {BestEpoch}")]
     public static partial void StoppedEarly(ILogger logger, int epoch, int bestEpoch, double accuracy);
-
-    [LoggerMessage(4, LogLevel.Information, "Weight average of {Epochs} epochs: validation accuracy {Accuracy:P2} (best single epoch {BestEpoch}: {BestAccuracy:P2})")]
-    public static partial void AverageValidated(ILogger logger, int epochs, double accuracy, int bestEpoch, double bestAccuracy);
 }

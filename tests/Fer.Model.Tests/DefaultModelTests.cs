@@ -17,8 +17,8 @@ public sealed class DefaultModelTests
         Assert.Equal(2000, model.GeneralReplay?.Count);
         Assert.Equal(model.Fingerprint(), model.GeneralReplay!.ModelFingerprint);
         Assert.All(Enum.GetValues<Expression>(), e => Assert.Contains(e, model.GeneralReplay.LabelList));
-        Assert.StartsWith("Fer.Train train", model.Manifest.Command, StringComparison.Ordinal);
-        Assert.Contains("&& Fer.Train recalibrate", model.Manifest.Command, StringComparison.Ordinal);
+        Assert.StartsWith("Fer.Research train", model.Manifest.Command, StringComparison.Ordinal);
+        Assert.Contains("&& Fer.Research recalibrate", model.Manifest.Command, StringComparison.Ordinal);
         Assert.Equal(CardPrivateTestAccuracy, model.Manifest.Metrics["PrivateTest.accuracy"], 4);
         using var resource = typeof(ExpressionModel).Assembly.GetManifestResourceStream("PersonalFer.Model.default.fermodel")!;
         Assert.InRange(resource.Length, 1, 25_000_000);

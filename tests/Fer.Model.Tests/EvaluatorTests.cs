@@ -27,7 +27,7 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
-    public void Evaluation_matches_the_models_own_predictions_and_flip_tta_uses_the_mirror()
+    public void Evaluation_matches_the_models_own_predictions()
     {
         var data = RealFaces.First(Fer2013Split.PrivateTest, 300);
         using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 8);
@@ -37,35 +37,13 @@ public sealed class EvaluatorTests
         var expected = Enumerable.Range(0, data.Count).Count(i => PredictedClasses.ArgMax(probabilities, i) == (int)data.Labels[i]);
         Assert.Equal(expected / (double)data.Count, result.Accuracy, 9);
         Assert.Equal(300, result.Count);
-
-        var tta = Evaluator.Evaluate(model, data, flipTestTimeAugmentation: true);
-        Assert.Equal(300, tta.Confusion.Sum(row => row.Sum()));
+        Assert.Equal(300, result.Confusion.Sum(row => row.Sum()));
     }
 
     [Fact]
-    public void An_ensemble_predicts_the_class_with_the_highest_mean_probability_of_its_models()
-    {
-        var data = RealFaces.First(Fer2013Split.PrivateTest, 300);
-        // Two trained models (an untrained one is near uniform and would not change the vote).
-        using var seed = ExpressionModel.Load(Path.Combine(AppContext.BaseDirectory, "Models", "seed.fermodel"), ModelArchitecture.Seed);
-        using var vggBn = ExpressionModel.LoadDefault();
-
-        var result = Evaluator.EvaluateEnsemble([seed, vggBn], data);
-
-        var first = seed.PredictProbabilities(data.Pixels, data.Count);
-        var second = vggBn.PredictProbabilities(data.Pixels, data.Count);
-        var mean = first.Zip(second, (a, b) => (a + b) / 2).ToArray();
-        var expected = EvaluationResult.FromPredictions(data.Labels, Enumerable.Range(0, data.Count).Select(i => (Expression)PredictedClasses.ArgMax(mean, i)).ToArray());
-        Assert.Equal(expected.Confusion, result.Confusion);
-        Assert.NotEqual(Evaluator.Evaluate(vggBn, data).Confusion, result.Confusion);
-        Assert.Equal(Evaluator.Evaluate(seed, data).Accuracy, Evaluator.EvaluateEnsemble([seed], data).Accuracy, 9);
-    }
-
-    [Fact]
-    public void Empty_data_and_empty_ensembles_are_rejected()
+    public void Empty_data_is_rejected()
     {
         using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 1);
         Assert.Throws<ArgumentException>(() => Evaluator.Evaluate(model, FaceDataset.Empty));
-        Assert.Throws<ArgumentException>(() => Evaluator.EvaluateEnsemble([], RealFaces.First(Fer2013Split.PrivateTest, 10)));
     }
 }

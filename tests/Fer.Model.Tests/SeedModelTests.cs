@@ -17,7 +17,7 @@ public sealed class SeedModelTests
         Assert.Equal(2_345_607, model.ParameterCount);
         Assert.StartsWith("Fer.Train train", model.Manifest.Command, StringComparison.Ordinal);
         Assert.Contains("--arch Seed", model.Manifest.Command, StringComparison.Ordinal);
-        Assert.Equal(model.Fingerprint(), model.GeneralReplay?.ModelFingerprint);
+        Assert.Null(model.GeneralReplay); // a test asset: half-precision weights and manifest only (docs/MODEL_CARD.md)
         Assert.Equal(CardPrivateTestAccuracy, model.Manifest.Metrics["PrivateTest.accuracy"], 4);
         Assert.InRange(new FileInfo(Path.Combine(AppContext.BaseDirectory, "Models", "seed.fermodel")).Length, 1, 25_000_000);
     }

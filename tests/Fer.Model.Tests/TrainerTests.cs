@@ -63,8 +63,7 @@ public sealed class TrainerTests : IDisposable
     {
         var training = RealFaces.First(Fer2013Split.Training, 96);
         var validation = RealFaces.First(Fer2013Split.PublicTest, 64);
-        // Averaging from epoch 2: the interruption falls between the two averaged epochs, so the average resumes too.
-        var options = Quick(3) with { Augmentation = new AugmentationOptions(), AverageWeightsFromEpoch = 2 };
+        var options = Quick(3) with { Augmentation = new AugmentationOptions() };
 
         using var straight = ExpressionModel.Create(ModelArchitecture.Seed, seed: 9);
         var straightResult = new Trainer().Train(straight, training, validation, options with { CheckpointDirectory = Path.Combine(_directory.FullName, "a") });
@@ -90,92 +89,48 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(2, resumedResult.ResumedFromEpoch);
         Assert.Equal(3, resumedResult.History.Count);
         Assert.Equal(straightResult.History.Select(e => e.ValidationAccuracy), resumedResult.History.Select(e => e.ValidationAccuracy));
+        Assert.Equal(straightResult.History.Select(e => e.TrainLoss), resumedResult.History.Select(e => e.TrainLoss));
         Assert.Equal(straightResult.BestEpoch, resumedResult.BestEpoch);
-        Assert.Equal(2, resumedResult.AveragedEpochs);
-        Assert.NotNull(straightResult.AverageValidationAccuracy);
-        Assert.Equal(straightResult.AverageValidationAccuracy, resumedResult.AverageValidationAccuracy);
-        Assert.Equal(straightResult.KeptAverage, resumedResult.KeptAverage);
+        Assert.Equal(straightResult.BestValidationAccuracy, resumedResult.BestValidationAccuracy);
+        Assert.Equal(0, straightResult.ResumedFromEpoch);
+        Assert.Equal(straight.Fingerprint(), resumed.Fingerprint());
         Assert.Equal(straight.PredictProbabilities(validation.Pixels, validation.Count), resumed.PredictProbabilities(validation.Pixels, validation.Count));
         Assert.True(File.Exists(Path.Combine(checkpoints, "best.fermodel")));
-        Assert.Single(Directory.GetFiles(checkpoints, "epoch-*.average.fermodel"));
-        Assert.Equal(2, Directory.GetFiles(checkpoints, "epoch-*.fermodel").Length); // the last epoch and its average
+        Assert.Equal([Path.Combine(checkpoints, "epoch-003.fermodel")], Directory.GetFiles(checkpoints, "epoch-*.fermodel")); // only the last epoch's
     }
 
     [Fact]
-    public void Weight_averaging_keeps_the_mean_of_the_averaged_epochs_and_the_better_of_average_and_best_epoch()
+    public void A_training_objective_gets_every_steps_augmented_faces_and_the_trainers_own_classifier_and_loss()
     {
+        // An objective that only passes the trainer's classifier and cross-entropy through must give exactly the run
+        // without one; it is asked once per step, with the epoch.
         var training = RealFaces.First(Fer2013Split.Training, 96);
         var validation = RealFaces.First(Fer2013Split.PublicTest, 64);
-        var checkpoints = Path.Combine(_directory.FullName, "swa");
-        var options = Quick(3) with { Augmentation = new AugmentationOptions(), AverageWeightsFromEpoch = 2, CheckpointDirectory = checkpoints };
-        using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 4);
-        var epochWeights = new List<IReadOnlyDictionary<string, WeightArray>>();
-        var progress = new SynchronousProgress(p =>
-        {
-            if (p.CompletedEpoch?.Epoch >= 2)
-            {
-                epochWeights.Add(model.Weights());
-            }
-        });
+        var options = Quick(2) with { Augmentation = new AugmentationOptions() };
+        var objective = new RecordingObjective();
 
-        var result = new Trainer().Train(model, training, validation, options, progress);
-
-        using var average = ExpressionModel.Load(Path.Combine(checkpoints, "epoch-003.average.fermodel"));
-        var averaged = average.Weights();
-        var parameterNames = average.Network.named_parameters().Select(p => p.name.TrimStart('_')).ToList();
-        Assert.NotEmpty(parameterNames);
-        foreach (var name in parameterNames)
+        double[] Run(TrainingOptions runOptions)
         {
-            var expected = epochWeights[0][name].Values.Zip(epochWeights[1][name].Values, (a, b) => (a + b) / 2).ToArray();
-            Assert.Equal(expected, averaged[name].Values, (a, b) => Math.Abs(a - b) <= 1e-6f * (1 + Math.Abs(a)));
+            using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 5);
+            new Trainer().Train(model, training, validation, runOptions);
+            return model.PredictProbabilities(validation.Pixels, validation.Count).Select(p => (double)p).ToArray();
         }
 
-        Assert.Equal(2, result.AveragedEpochs);
-        Assert.NotNull(result.AverageValidationAccuracy);
-        Assert.Equal(result.AverageValidationAccuracy > result.BestValidationAccuracy, result.KeptAverage);
-        var kept = result.KeptAverage ? result.AverageValidationAccuracy!.Value : result.BestValidationAccuracy;
-        Assert.Equal(kept, Evaluator.Evaluate(model, validation).Accuracy, 6);
-        Assert.Equal(kept, model.Manifest.Metrics["PublicTest.accuracy"], 6);
+        Assert.Equal(Run(options), Run(options with { Objective = objective }));
+        Assert.Equal([1, 1, 1, 2, 2, 2], objective.Epochs); // 96 faces in steps of 32, two epochs
+        Assert.Equal([32, 32, 32, 32, 32, 32], objective.BatchSizes);
+        Assert.All(objective.FaceRanges, range => Assert.InRange(range.Min, 0, range.Max));
+        Assert.All(objective.FaceRanges, range => Assert.InRange(range.Max, range.Min, 1));
     }
 
     [Fact]
-    public void Recomputed_BatchNorm_statistics_are_an_equal_weight_mean_over_the_batches()
-    {
-        // Two batches of 32 must give the same running means as one batch of 64: an exponential moving average
-        // (libtorch's default momentum 0.1) would not.
-        var faces = RealFaces.First(Fer2013Split.Training, 64);
-        using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 6);
-
-        float[] FirstRunningMean(int batchSize)
-        {
-            Trainer.RecomputeBatchNormStatistics(model.Network, model.Manifest, faces, batchSize);
-            return model.Network.modules().OfType<TorchSharp.Modules.BatchNorm2d>().First().running_mean!.data<float>().ToArray();
-        }
-
-        var oneBatch = FirstRunningMean(64);
-        var twoBatches = FirstRunningMean(32);
-        Assert.Contains(oneBatch, m => Math.Abs(m) > 1e-3);
-        Assert.Equal(oneBatch, twoBatches, (a, b) => Math.Abs(a - b) <= 1e-5f * (1 + Math.Abs(a)));
-        Assert.All(model.Network.modules().OfType<TorchSharp.Modules.BatchNorm2d>(), norm => Assert.Equal(0.1, norm.momentum));
-    }
-
-    [Theory]
-    [InlineData(false, false, false)]
-    [InlineData(true, false, false)]
-    [InlineData(true, true, false)]
-    [InlineData(true, false, true)]
-    public void Live_tensors_do_not_grow_with_the_number_of_steps(bool distil, bool teacherFlip, bool mixup)
+    public void Live_tensors_do_not_grow_with_the_number_of_steps()
     {
         var training = RealFaces.First(Fer2013Split.Training, 64);
         var validation = RealFaces.First(Fer2013Split.PublicTest, 32);
         using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 1);
-        using var teacher = ExpressionModel.Create(ModelArchitecture.Seed, seed: 2);
         var trainer = new Trainer();
-        var options = Quick(1) with
-        {
-            BatchSize = 16, Augmentation = new AugmentationOptions(), Teachers = distil ? [teacher] : [], TeacherFlipAveraging = teacherFlip,
-            MixupAlpha = mixup ? 0.4 : 0,
-        };
+        var options = Quick(1) with { BatchSize = 16, Augmentation = new AugmentationOptions() };
 
         trainer.Train(model, training, validation, options);
         var afterFourSteps = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
@@ -191,87 +146,6 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
-    public void Distillation_teaches_the_teachers_predictions_even_against_the_labels()
-    {
-        // Every face is labelled Neutral, but the whole loss is the teacher's: the student must learn what the teacher
-        // predicts. Validation scores agreement with the teacher, so the epoch kept is the one that agrees most.
-        var faces = RealFaces.First(Fer2013Split.Training, 128);
-        using var teacher = ExpressionModel.LoadDefault();
-        var taught = PredictedClasses.Of(teacher, faces);
-        var allNeutral = new FaceDataset(faces.Pixels.ToArray(), Enumerable.Repeat(Expression.Neutral, faces.Count).ToArray());
-        var teacherSays = new FaceDataset(faces.Pixels.ToArray(), taught);
-        using var student = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 3);
-        var before = Agreement(student, taught, faces);
-
-        new Trainer().Train(student, allNeutral, teacherSays, Quick(10) with
-        {
-            BatchSize = 16, Optimizer = OptimizerKind.AdamW, LearningRate = 1e-3, WeightDecay = 0, Teachers = [teacher], DistillationWeight = 1,
-        });
-
-        var after = Agreement(student, taught, faces);
-        var teacherNeutralShare = taught.Count(e => e == Expression.Neutral) / (double)faces.Count;
-        Assert.True(after > teacherNeutralShare + 0.2 && after > before + 0.2,
-            $"the student agrees with the teacher on {after:P1} of the faces (before training {before:P1}; the teacher says Neutral for {teacherNeutralShare:P1})");
-    }
-
-    [Fact]
-    public void Flip_averaged_teacher_targets_are_the_mean_over_each_face_and_its_mirror_image()
-    {
-        var faces = RealFaces.First(Fer2013Split.Training, 32);
-        using var teacher = ExpressionModel.LoadDefault();
-        using var scope = torch.NewDisposeScope();
-        var unit = FaceTensors.Unit(faces.Pixels, faces.Count);
-
-        var asSeen = EnsemblePrediction.MeanProbabilities([teacher], unit, temperature: 2, flipAveraging: false);
-        var mirrored = EnsemblePrediction.MeanProbabilities([teacher], unit.flip(3), temperature: 2, flipAveraging: false);
-        var averaged = EnsemblePrediction.MeanProbabilities([teacher], unit, temperature: 2, flipAveraging: true);
-
-        Assert.Equal([faces.Count, Expressions.Count], averaged.shape);
-        Assert.True(averaged.allclose(asSeen.add(mirrored).div(2), rtol: 0, atol: 1e-5));
-        Assert.True(averaged.sum(1).allclose(torch.ones(faces.Count), rtol: 0, atol: 1e-5));
-        // The mirror image changes the teacher's mind noticeably on some faces, so the option is not a no-op.
-        Assert.True(averaged.sub(asSeen).abs().max().item<float>() > 0.01);
-    }
-
-    [Theory]
-    [InlineData(0.2)]
-    [InlineData(1.0)]
-    [InlineData(2.5)]
-    public void Mixup_ratios_follow_a_symmetric_Beta_distribution(double alpha)
-    {
-        var random = new Random(3);
-        var draws = Enumerable.Range(0, 20_000).Select(_ => Mixup.SampleBeta(random, alpha)).ToArray();
-
-        var mean = draws.Average();
-        var variance = draws.Select(d => (d - mean) * (d - mean)).Average();
-        Assert.All(draws, d => Assert.InRange(d, 0, 1));
-        Assert.InRange(mean, 0.49, 0.51);
-        var expectedVariance = 1 / (4 * ((2 * alpha) + 1)); // Beta(α, α): 1 / (4 (2α + 1))
-        Assert.InRange(variance, expectedVariance * 0.95, expectedVariance * 1.05);
-    }
-
-    [Fact]
-    public void Mixup_blends_each_face_with_its_partner_at_the_drawn_ratio()
-    {
-        var faces = RealFaces.First(Fer2013Split.Training, 16);
-        using var scope = torch.NewDisposeScope();
-        var unit = FaceTensors.Unit(faces.Pixels, faces.Count);
-        using var generator = new torch.Generator(7);
-
-        var batch = Mixup.Blend(unit, alpha: 0.4, new Random(1), generator);
-
-        var partners = batch.Partners.data<long>().ToArray();
-        Assert.Equal(Enumerable.Range(0, faces.Count).Select(i => (long)i), partners.Order());
-        Assert.Contains(partners.Select((p, i) => (p, i)), pair => pair.p != pair.i);
-        Assert.InRange(batch.Ratio, 0, 1);
-        for (var i = 0; i < faces.Count; i++)
-        {
-            var expected = unit[i].mul(batch.Ratio).add(unit[partners[i]].mul(1 - batch.Ratio));
-            Assert.True(batch.Faces[i].allclose(expected, rtol: 0, atol: 1e-6), $"face {i} is not its blend with face {partners[i]}");
-        }
-    }
-
-    [Fact]
     public void Invalid_options_and_empty_sets_are_rejected_before_training()
     {
         using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 1);
@@ -279,14 +153,8 @@ public sealed class TrainerTests : IDisposable
         var trainer = new Trainer();
         Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Train(model, faces, faces, new TrainingOptions { Epochs = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Train(model, faces, faces, new TrainingOptions { LabelSmoothing = 1 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Train(model, faces, faces, new TrainingOptions { Epochs = 3, AverageWeightsFromEpoch = 4 }));
         Assert.Throws<ArgumentException>(() => trainer.Train(model, faces, faces, new TrainingOptions { Augmentation = new AugmentationOptions { MaxShift = 2 } }));
         Assert.Throws<ArgumentException>(() => trainer.Train(model, FaceDataset.Empty, faces, new TrainingOptions()));
-        Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Train(model, faces, faces, new TrainingOptions { DistillationWeight = 1.5 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Train(model, faces, faces, new TrainingOptions { DistillationTemperature = 0 }));
-        Assert.Throws<ArgumentException>(() => trainer.Train(model, faces, faces, new TrainingOptions { Teachers = [model] }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Train(model, faces, faces, new TrainingOptions { MixupAlpha = -0.2 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => trainer.Train(model, faces, faces, new TrainingOptions { MixupAlpha = double.NaN }));
     }
 
     [Fact]
@@ -300,8 +168,24 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(0.1, Trainer.LearningRateAt(options with { Schedule = LearningRateSchedule.Constant }, 7), 9);
     }
 
-    private static double Agreement(ExpressionModel model, Expression[] taught, FaceDataset faces) =>
-        PredictedClasses.Of(model, faces).Zip(taught).Count(pair => pair.First == pair.Second) / (double)faces.Count;
+    private sealed class RecordingObjective : ITrainingObjective
+    {
+        public List<int> Epochs { get; } = [];
+
+        public List<long> BatchSizes { get; } = [];
+
+        public List<(float Min, float Max)> FaceRanges { get; } = [];
+
+        public (torch.Tensor Logits, torch.Tensor Loss) Step(
+            torch.Tensor unitFaces, torch.Tensor labels, int epoch, Func<torch.Tensor, torch.Tensor> classify, Func<torch.Tensor, torch.Tensor, torch.Tensor> crossEntropy)
+        {
+            Epochs.Add(epoch);
+            BatchSizes.Add(unitFaces.shape[0]);
+            FaceRanges.Add((unitFaces.min().item<float>(), unitFaces.max().item<float>()));
+            var logits = classify(unitFaces);
+            return (logits, crossEntropy(logits, labels));
+        }
+    }
 
     private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {

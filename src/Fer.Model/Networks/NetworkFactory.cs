@@ -9,8 +9,7 @@ internal static class NetworkFactory
         return architecture switch
         {
             ModelArchitecture.Seed => new SeedCnn(),
-            ModelArchitecture.VggBn => new VggBnCnn(lastBlockChannels: 256),
-            ModelArchitecture.VggBnWide => new VggBnCnn(lastBlockChannels: 512),
+            ModelArchitecture.VggBn => new VggBnCnn(),
             _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, "unknown architecture"),
         };
     }

@@ -1,0 +1,360 @@
+using PersonalFer.Data;
+using PersonalFer.Model.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PersonalFer.Model;
+
+/// <summary>
+/// An expression CNN on the CPU with its manifest. Faces go in as 48×48 grayscale bytes (row-major, one face after
+/// another) and probabilities come out as arrays, so no tensor crosses the API. Not thread-safe: use one instance
+/// per thread or guard it.
+/// </summary>
+/// <remarks>
+/// Inference (classification, evaluation, feature extraction) runs the feature extractor from a copy of the
+/// network kept in channels-last layout (what oneDNN's convolutions are fastest on) and in <see cref="Precision"/>:
+/// bfloat16 where the CPU computes it natively, else float32. Training always uses the float32 network itself.
+/// </remarks>
+public sealed class ExpressionModel : IDisposable
+{
+    private const string DefaultModelResource = "PersonalFer.Model.default.fermodel";
+
+    private InferencePrecision _precision = CpuFeatures.HasNativeBFloat16 ? InferencePrecision.BFloat16 : InferencePrecision.Float32;
+
+    // The network as inference runs it: channels-last (oneDNN's fastest convolution layout) and in _precision.
+    // Rebuilt whenever the weights or the precision change.
+    private FerNetwork? _inferenceCopy;
+
+    private string? _fingerprint;
+    private bool _weightsChanging;
+
+    private ExpressionModel(ModelManifest manifest, FerNetwork network)
+    {
+        Manifest = manifest;
+        Network = network;
+        Network.eval();
+        RefreshInferenceCopy();
+    }
+
+    private ExpressionModel(LoadedModel loaded)
+        : this(loaded.Manifest, loaded.Network)
+    {
+        if (loaded.Replay is { } replay)
+        {
+            GeneralReplay = new FaceFeatures(replay.Values, replay.Labels, Network.FeatureSize, Fingerprint());
+        }
+    }
+
+    /// <summary>What the model is and where it came from.</summary>
+    public ModelManifest Manifest { get; private set; }
+
+    /// <summary>Which network this is.</summary>
+    public ModelArchitecture Architecture => Manifest.Architecture;
+
+    /// <summary>Number of parameters (trainable and frozen).</summary>
+    public long ParameterCount => Network.parameters().Sum(p => p.numel());
+
+    internal FerNetwork Network { get; }
+
+    /// <summary>
+    /// The precision of the feature extractor at inference. Default: <see cref="InferencePrecision.BFloat16"/>
+    /// where the CPU computes bfloat16 natively (the card gives its accuracy), else
+    /// <see cref="InferencePrecision.Float32"/>. Set it before use, not while another thread classifies.
+    /// </summary>
+    public InferencePrecision Precision
+    {
+        get => _precision;
+        set
+        {
+            if (value == _precision && _inferenceCopy is not null)
+            {
+                return; // rebuilding the copy costs a full network's weights
+            }
+
+            _precision = value;
+            RefreshInferenceCopy();
+        }
+    }
+
+    /// <summary>
+    /// General FER2013 features saved with the model (see <see cref="AttachGeneralReplay"/>): personalization
+    /// replays them so a person's head does not forget other expressions, with no dataset at hand. Null if none.
+    /// </summary>
+    public FaceFeatures? GeneralReplay { get; private set; }
+
+    /// <summary>Creates a network with freshly initialized (untrained) weights, reproducible from <paramref name="seed"/>.</summary>
+    public static ExpressionModel Create(ModelArchitecture architecture, int seed)
+    {
+        var network = NetworkFactory.Create(architecture);
+        WeightInitializer.Initialize(network, seed);
+        return new ExpressionModel(ModelManifest.For(architecture), network);
+    }
+
+    /// <summary>Loads a <c>.fermodel</c> file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="expected">When given, the file must hold this architecture.</param>
+    /// <exception cref="ModelFormatException">The file is missing, corrupt, truncated, of another format version, or mismatched.</exception>
+    public static ExpressionModel Load(string path, ModelArchitecture? expected = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return new ExpressionModel(ModelFile.Load(path, expected));
+    }
+
+    /// <summary>
+    /// The general model shipped inside this package (trained on FER2013; see the model card), with its general
+    /// replay features. Each call returns a new instance that the caller disposes.
+    /// </summary>
+    public static ExpressionModel LoadDefault()
+    {
+        using var stream = typeof(ExpressionModel).Assembly.GetManifestResourceStream(DefaultModelResource)
+            ?? throw new InvalidOperationException($"The embedded resource {DefaultModelResource} is missing from Fer.Model.");
+        return new ExpressionModel(ModelFile.Load(stream, $"Fer.Model's embedded {DefaultModelResource}", expected: null));
+    }
+
+    /// <summary>
+    /// Builds a model from another framework's weights, named the PyTorch way (<c>features.block1.conv1.weight</c>,
+    /// <c>head.fc1.bias</c>, … — docs/PYTORCH.md gives the matching PyTorch modules). Every tensor of the
+    /// architecture must be there with its exact shape; BatchNorm's <c>num_batches_tracked</c> may be left out.
+    /// </summary>
+    /// <exception cref="ArgumentException">A tensor is missing, unexpected, of the wrong shape or size; the message names it.</exception>
+    /// <param name="architecture">The network the weights belong to.</param>
+    /// <param name="weights">The state dictionary.</param>
+    /// <param name="command">Where the weights came from, kept in the manifest.</param>
+    public static ExpressionModel FromWeights(ModelArchitecture architecture, IReadOnlyDictionary<string, WeightArray> weights, string? command = null)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        var network = NetworkFactory.Create(architecture);
+        try
+        {
+            NetworkState.Write(network, architecture, weights);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+
+        return new ExpressionModel(ModelManifest.For(architecture) with { Command = command }, network);
+    }
+
+    /// <summary>
+    /// A copy of the network with this manifest and precision but no general replay, for callers about to change the
+    /// weights (the replay features would describe the old ones).
+    /// </summary>
+    internal ExpressionModel CopyWithoutReplay(Func<ModelManifest, ModelManifest> describe)
+    {
+        var copy = FromWeights(Architecture, Weights());
+        copy.Manifest = describe(Manifest);
+        copy.Precision = Precision;
+        return copy;
+    }
+
+    /// <summary>The weights as named arrays, PyTorch names (see <see cref="FromWeights"/>), e.g. to use them in Python.</summary>
+    public IReadOnlyDictionary<string, WeightArray> Weights() => NetworkState.Read(Network);
+
+    /// <summary>Saves the weights, manifest and any general replay atomically (a temporary file renamed into place).</summary>
+    /// <param name="path">The <c>.fermodel</c> file.</param>
+    /// <param name="weightPrecision">
+    /// <see cref="WeightPrecision.Float16"/> halves the weights' size for shipping; the model loaded back then
+    /// computes with the rounded weights (measure it again). Training checkpoints stay <see cref="WeightPrecision.Float32"/>.
+    /// </param>
+    public void Save(string path, WeightPrecision weightPrecision = WeightPrecision.Float32)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (GeneralReplay is not null && GeneralReplay.ModelFingerprint != Fingerprint())
+        {
+            throw new InvalidOperationException("The general replay features were extracted from earlier weights; call AttachGeneralReplay again after training.");
+        }
+
+        ModelFile.Save(path, Manifest, Network, GeneralReplay, weightPrecision);
+    }
+
+    /// <summary>Replaces the manifest's provenance fields (metrics, command, epochs) before saving.</summary>
+    public void Describe(Func<ModelManifest, ModelManifest> update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var updated = update(Manifest);
+        if (updated.Architecture != Manifest.Architecture || updated.NormalizationMean != Manifest.NormalizationMean
+            || updated.NormalizationStd != Manifest.NormalizationStd)
+        {
+            throw new ArgumentException("Architecture and normalization are fixed by the weights and cannot change.", nameof(update));
+        }
+
+        Manifest = updated;
+    }
+
+    /// <summary>
+    /// Class probabilities for <paramref name="faceCount"/> faces: the result holds 7 values per face, in
+    /// <see cref="Expression"/> order.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="faces"/> does not hold exactly <paramref name="faceCount"/> × 2304 bytes.</exception>
+    /// <param name="faces">The faces' pixels.</param>
+    /// <param name="faceCount">How many faces.</param>
+    /// <param name="head">A person's head to use instead of the general one, or null.</param>
+    public float[] PredictProbabilities(ReadOnlySpan<byte> faces, int faceCount, PersonalHead? head = null)
+    {
+        CheckFaces(faces, faceCount);
+
+        using var scope = NewDisposeScope();
+        var logits = Logits(FaceTensors.Normalize(FaceTensors.Unit(faces, faceCount), Manifest), head);
+        return nn.functional.softmax(logits, 1).data<float>().ToArray();
+    }
+
+    /// <summary>
+    /// Runs the (frozen) feature extractor once over labelled faces, optionally adding each face's mirror image,
+    /// for <see cref="PersonalHead.Train"/>.
+    /// </summary>
+    public FaceFeatures ExtractFeatures(ReadOnlySpan<byte> faces, IReadOnlyList<Expression> labels, bool addMirrored = false)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        CheckFaces(faces, labels.Count);
+        var copies = addMirrored ? 2 : 1;
+        var length = Network.FeatureSize;
+        var values = new float[labels.Count * copies * length];
+        var allLabels = new Expression[labels.Count * copies];
+        Network.eval();
+        using var noGrad = no_grad();
+        FaceBatches.ForEach(faces, labels.Count, (unit, start, count) =>
+        {
+            var input = FaceTensors.Normalize(unit, Manifest);
+            for (var copy = 0; copy < copies; copy++)
+            {
+                var features = InferFeatures(copy == 0 ? input : input.flip(3)).data<float>();
+                features.CopyTo(values, ((copy * labels.Count) + start) * length);
+                for (var i = 0; i < count; i++)
+                {
+                    allLabels[(copy * labels.Count) + start + i] = labels[start + i];
+                }
+            }
+        });
+
+        return new FaceFeatures(values, allLabels, length, Fingerprint());
+    }
+
+    /// <summary>
+    /// Extracts and keeps the features of <paramref name="generalFaces"/> (e.g. 2,000 FER2013 Training faces) so
+    /// that <see cref="Save"/> stores them with the weights as <see cref="GeneralReplay"/>.
+    /// </summary>
+    public void AttachGeneralReplay(FaceDataset generalFaces)
+    {
+        ArgumentNullException.ThrowIfNull(generalFaces);
+        ArgumentOutOfRangeException.ThrowIfZero(generalFaces.Count, nameof(generalFaces));
+        GeneralReplay = ExtractFeatures(generalFaces.Pixels, generalFaces.Labels);
+    }
+
+    /// <summary>A SHA-256 fingerprint of the current weights: personal heads are tied to it.</summary>
+    public string Fingerprint()
+    {
+        // Hashing 7 MB of weights takes tens of milliseconds and every fine-tune asks several times, so the value is
+        // kept until the trainer changes the weights (not while it does).
+        if (_fingerprint is { } cached)
+        {
+            return cached;
+        }
+
+        var computed = ComputeFingerprint();
+        if (!_weightsChanging)
+        {
+            _fingerprint = computed;
+        }
+
+        return computed;
+    }
+
+    /// <summary>The trainer calls this before it changes the weights.</summary>
+    internal void BeginWeightChanges()
+    {
+        _weightsChanging = true;
+        _fingerprint = null;
+        _inferenceCopy?.Dispose();
+        _inferenceCopy = null;
+    }
+
+    /// <summary>The trainer calls this when it is done: inference and the fingerprint follow the new weights.</summary>
+    internal void EndWeightChanges()
+    {
+        _weightsChanging = false;
+        _fingerprint = null;
+        RefreshInferenceCopy();
+    }
+
+    private string ComputeFingerprint()
+    {
+        using var memory = new MemoryStream();
+        using (var writer = new BinaryWriter(memory, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            Network.save(writer);
+        }
+
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(memory.GetBuffer().AsSpan(0, (int)memory.Length))).ToLowerInvariant();
+    }
+
+    /// <summary>The feature extractor's output (float32) for normalized input, from the inference copy.</summary>
+    internal Tensor InferFeatures(Tensor input)
+    {
+        var copy = _inferenceCopy ?? throw new InvalidOperationException("The weights are being trained; inference waits until training ends.");
+        var dtype = _precision == InferencePrecision.BFloat16 ? bfloat16 : float32;
+        return copy.Features.forward(ToChannelsLast(input.to(dtype))).to(float32);
+    }
+
+    /// <summary>The logits of <paramref name="head"/> (the general head when null) for normalized input, from the inference copy (no gradient).</summary>
+    internal Tensor Logits(Tensor input, PersonalHead? head = null)
+    {
+        if (head is not null && head.Architecture != Architecture)
+        {
+            throw new ArgumentException($"A {head.Architecture} head cannot sit on a {Architecture} model.", nameof(head));
+        }
+
+        using var noGrad = no_grad();
+        var classifier = head?.Module ?? Network.Head;
+        classifier.eval();
+        return classifier.forward(InferFeatures(input));
+    }
+
+    /// <summary>Rebuilds the inference copy from the current weights.</summary>
+    private void RefreshInferenceCopy()
+    {
+        _inferenceCopy?.Dispose();
+        _inferenceCopy = null;
+        var copy = NetworkFactory.Create(Architecture);
+        using (no_grad())
+        {
+            copy.load_state_dict(Network.state_dict());
+            if (_precision == InferencePrecision.BFloat16)
+            {
+                copy.to(bfloat16);
+            }
+
+            using var scope = NewDisposeScope();
+            foreach (var parameter in copy.parameters().Where(p => p.dim() == 4))
+            {
+                parameter.set_(ToChannelsLast(parameter.detach()));
+            }
+        }
+
+        copy.eval();
+        _inferenceCopy = copy;
+    }
+
+    /// <summary>
+    /// The same [N, C, H, W] values stored channel-innermost (TorchSharp has no memory_format argument: the
+    /// permutation's contiguous copy, viewed back, has exactly channels-last strides).
+    /// </summary>
+    private static Tensor ToChannelsLast(Tensor batch) => batch.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+
+    private static void CheckFaces(ReadOnlySpan<byte> faces, int faceCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(faceCount);
+        if (faces.Length != faceCount * FaceImage.PixelCount)
+        {
+            throw new ArgumentException($"Expected {faceCount} × {FaceImage.PixelCount} bytes, got {faces.Length}.", nameof(faces));
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _inferenceCopy?.Dispose();
+        Network.Dispose();
+    }
+}

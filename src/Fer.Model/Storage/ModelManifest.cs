@@ -1,0 +1,61 @@
+using PersonalFer.Data;
+
+namespace PersonalFer.Model;
+
+/// <summary>
+/// What a model file says about its network: enough to rebuild it, feed it correctly, and know where it came from.
+/// Stored as <c>manifest.json</c> next to the weights in a <c>.fermodel</c> file.
+/// </summary>
+public sealed record ModelManifest
+{
+    /// <summary>
+    /// The file format this library writes; it reads every version up to it. Version 2 added half-precision weights
+    /// (<see cref="WeightPrecision.Float16"/>); version 1 files hold float32 weights only.
+    /// </summary>
+    public const int CurrentFormatVersion = 2;
+
+    /// <summary>Format version of the file.</summary>
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+
+    /// <summary>The network.</summary>
+    public required ModelArchitecture Architecture { get; init; }
+
+    /// <summary>Class names in output order; must be FER2013's order.</summary>
+    public IReadOnlyList<string> ClassOrder { get; init; } = Expressions.All.Select(e => e.ToString()).ToArray();
+
+    /// <summary>Side of the square grayscale input (48).</summary>
+    public int InputSize { get; init; } = FaceImage.Size;
+
+    /// <summary>Input normalization: pixel / 255, minus this mean.</summary>
+    public float NormalizationMean { get; init; }
+
+    /// <summary>Input normalization: then divided by this standard deviation.</summary>
+    public float NormalizationStd { get; init; } = 1f;
+
+    /// <summary>The <see cref="Metrics"/> key of the accuracy on FER2013's PublicTest split (the validation set).</summary>
+    public const string PublicTestAccuracyMetric = "PublicTest.accuracy";
+
+    /// <summary>The <see cref="Metrics"/> key of the accuracy on FER2013's PrivateTest split (the test set).</summary>
+    public const string PrivateTestAccuracyMetric = "PrivateTest.accuracy";
+
+    /// <summary>Measured results, keyed as <see cref="PrivateTestAccuracyMetric"/>.</summary>
+    public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>The command that produced the weights.</summary>
+    public string? Command { get; init; }
+
+    /// <summary>Training epochs behind the weights.</summary>
+    public int Epochs { get; init; }
+
+    /// <summary>When the file was written (UTC).</summary>
+    public DateTimeOffset Created { get; init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>The normalization and class order each architecture is trained with.</summary>
+    public static ModelManifest For(ModelArchitecture architecture) => architecture switch
+    {
+        ModelArchitecture.Seed => new ModelManifest { Architecture = architecture, NormalizationMean = 0f, NormalizationStd = 1f },
+        // FER2013 Training pixel statistics (mean 0.508, std 0.255 after / 255), rounded.
+        ModelArchitecture.VggBn => new ModelManifest { Architecture = architecture, NormalizationMean = 0.5f, NormalizationStd = 0.25f },
+        _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, "unknown architecture"),
+    };
+}
