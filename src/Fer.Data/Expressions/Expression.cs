@@ -24,13 +24,3 @@ public enum Expression
     /// <summary>Class 6.</summary>
     Neutral = 6,
 }
-
-/// <summary>Facts about <see cref="Expression"/> shared by every layer.</summary>
-public static class Expressions
-{
-    /// <summary>Number of classes (7).</summary>
-    public const int Count = 7;
-
-    /// <summary>All classes in index order.</summary>
-    public static IReadOnlyList<Expression> All { get; } = Enum.GetValues<Expression>();
-}

@@ -7,18 +7,6 @@ using PersonalFer.Model;
 
 namespace PersonalFer;
 
-/// <summary>Settings of <see cref="ExpressionPipeline"/>, validated when it is built.</summary>
-public sealed record ExpressionPipelineOptions
-{
-    /// <summary>How faces are cropped for the model (the same preprocessing personalization uses).</summary>
-    public FacePreprocessingOptions Preprocessing { get; init; } = new();
-
-    /// <summary>At most this many faces (the largest) are classified per frame.</summary>
-    public int MaxFaces { get; init; } = 32;
-
-    internal void Validate() => ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxFaces, nameof(MaxFaces));
-}
-
 /// <summary>
 /// Frames in, expressions out: detects every face, preprocesses each the one shared way, and classifies them in a
 /// single batch. Safe to call from several threads: detection runs concurrently, classification is serialized

@@ -7,43 +7,6 @@ using PersonalFer.Model;
 
 namespace PersonalFer;
 
-/// <summary>Settings of <see cref="Personalizer.FineTune"/>.</summary>
-public sealed record PersonalizationOptions
-{
-    /// <summary>How the head is trained.</summary>
-    public HeadTrainingOptions Head { get; init; } = new();
-
-    /// <summary>Fewer faces than this is an error: a head cannot learn a person from less.</summary>
-    public int MinimumFaces { get; init; } = 5;
-
-    /// <summary>Also train on each face's mirror image (doubles the person's data).</summary>
-    public bool AddMirroredFaces { get; init; } = true;
-
-    /// <summary>Skip samples in which no face is found (counted in the result) instead of failing.</summary>
-    public bool SkipSamplesWithoutFace { get; init; }
-
-    /// <summary>How faces are cropped: must match the pipeline's.</summary>
-    public FacePreprocessingOptions Preprocessing { get; init; } = new();
-
-    internal void Validate() => ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinimumFaces, nameof(MinimumFaces));
-}
-
-/// <summary>What <see cref="Personalizer.FineTune"/> is doing.</summary>
-public enum PersonalizationStage
-{
-    /// <summary>Finding and cropping the face in each sample (detection dominates for whole frames).</summary>
-    FindingFaces,
-
-    /// <summary>Training the head on the cached features, one optimizer step at a time.</summary>
-    TrainingHead,
-}
-
-/// <summary>Progress of <see cref="Personalizer.FineTune"/>: <paramref name="Completed"/> of <paramref name="Total"/> in a stage.</summary>
-/// <param name="Stage">The stage.</param>
-/// <param name="Completed">Samples or steps done.</param>
-/// <param name="Total">Samples or steps in the stage.</param>
-public sealed record PersonalizationProgress(PersonalizationStage Stage, int Completed, int Total);
-
 /// <summary>
 /// Adapts the general model to one person: finds the face in each sample (or takes a crop as it is), runs the
 /// frozen feature extractor once per face, and trains only the classifier head on those cached features mixed with
@@ -157,9 +120,3 @@ public sealed class Personalizer
         return (pixels[..(labels.Count * FaceImage.PixelCount)], labels, withoutFace);
     }
 }
-
-/// <summary>What <see cref="Personalizer.FineTune"/> produced.</summary>
-/// <param name="Profile">The trained profile (dispose it when no longer used).</param>
-/// <param name="FacesUsed">Samples whose face was used.</param>
-/// <param name="SamplesWithoutFace">Sources of samples in which no face was found (skipped).</param>
-public sealed record PersonalizationResult(PersonalProfile Profile, int FacesUsed, IReadOnlyList<string> SamplesWithoutFace);

@@ -3,50 +3,6 @@ using PersonalFer.Detection;
 
 namespace PersonalFer;
 
-/// <summary>Settings of <see cref="ExpressionTracker"/>, validated when it is built.</summary>
-public sealed record ExpressionTrackingOptions
-{
-    /// <summary>A face continues a track when its box overlaps the track's last box by at least this much (IoU, 0–1).</summary>
-    public double MinimumOverlap { get; init; } = 0.3;
-
-    /// <summary>
-    /// Weight of the newest frame in each track's exponential moving average of probabilities: 1 turns smoothing
-    /// off, 0.3 (default) settles within about five frames.
-    /// </summary>
-    public double NewFrameWeight { get; init; } = 0.3;
-
-    /// <summary>A track not matched for more than this many frames ends; a face seen again starts a new one.</summary>
-    public int MaxMissedFrames { get; init; } = 5;
-
-    internal void Validate()
-    {
-        if (MinimumOverlap is <= 0 or > 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MinimumOverlap), MinimumOverlap, "must be in (0, 1]");
-        }
-
-        if (NewFrameWeight is <= 0 or > 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(NewFrameWeight), NewFrameWeight, "must be in (0, 1]");
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxMissedFrames, nameof(MaxMissedFrames));
-    }
-}
-
-/// <summary>A face followed across video frames, with its expression smoothed over time.</summary>
-/// <param name="TrackId">Stable while the face stays in view (1, 2, … in order of appearance).</param>
-/// <param name="Frame">This frame's own, unsmoothed result.</param>
-/// <param name="Expression">The most probable expression after smoothing.</param>
-/// <param name="Confidence">Its smoothed probability.</param>
-/// <param name="Probabilities">All seven smoothed probabilities, in <see cref="Data.Expression"/> order.</param>
-public sealed record TrackedFaceExpression(
-    int TrackId,
-    FaceExpression Frame,
-    Expression Expression,
-    float Confidence,
-    IReadOnlyList<float> Probabilities);
-
 /// <summary>
 /// Live predictions flicker from frame to frame; this follows each face across the frames of one video (by box
 /// overlap) and averages its probabilities over time. One tracker per video stream; not thread-safe.
