@@ -11,6 +11,12 @@ internal static class Fer2013Csv
 {
     private const int BufferSize = 1 << 20;
 
+    // "255" is the longest valid pixel value; more digits are out of range even with leading zeros.
+    private const int MaxPixelDigits = 3;
+
+    // Longest quotation of a bad value in an error message.
+    private const int MaxQuotedBytes = 40;
+
     public static void Read(string path, Fer2013DataBuilder builder, Fer2013LoadOptions options)
     {
         using var file = OpenFile(path);
@@ -160,9 +166,9 @@ internal static class Fer2013Csv
 
     private static Expression ParseLabel(ReadOnlySpan<byte> field)
     {
-        if (field.Length == 1 && field[0] is >= (byte)'0' and <= (byte)'6')
+        if (field.Length == 1 && field[0] - '0' is var label and >= 0 and < Expressions.Count)
         {
-            return (Expression)(field[0] - '0');
+            return (Expression)label;
         }
 
         throw new RowException($"unknown emotion label '{Text(field)}' (expected 0–6)");
@@ -185,7 +191,7 @@ internal static class Fer2013Csv
             if (c is >= (byte)'0' and <= (byte)'9')
             {
                 value = (value * 10) + (c - '0');
-                if (++digits > 3 || value > 255)
+                if (++digits > MaxPixelDigits || value > byte.MaxValue)
                 {
                     throw new RowException($"pixel {count + 1} is out of range 0–255 ('{Text(Token(field, i - digits + 1))}')");
                 }
@@ -226,7 +232,7 @@ internal static class Fer2013Csv
     }
 
     private static string Text(ReadOnlySpan<byte> bytes) =>
-        bytes.Length > 40 ? Encoding.UTF8.GetString(bytes[..40]) + "…" : Encoding.UTF8.GetString(bytes);
+        bytes.Length > MaxQuotedBytes ? Encoding.UTF8.GetString(bytes[..MaxQuotedBytes]) + "…" : Encoding.UTF8.GetString(bytes);
 
     /// <summary>Where the three columns sit, from the header line.</summary>
     private sealed record Columns(int Emotion, int Pixels, int Usage, int Count)

@@ -4,7 +4,7 @@ namespace PersonalFer.Data;
 internal sealed class Fer2013DataBuilder(Fer2013LoadOptions options, FerPlusVotes? ferPlus)
 {
     private const int FacesPerChunk = 1024;
-    private readonly SplitBuilder[] _splits = [new(), new(), new()];
+    private readonly SplitBuilder[] _splits = [.. Enum.GetValues<Fer2013Split>().Select(_ => new SplitBuilder())];
     private readonly List<Fer2013FormatException> _skipped = [];
     private int _droppedBlank;
     private int _droppedByFerPlus;
@@ -38,7 +38,12 @@ internal sealed class Fer2013DataBuilder(Fer2013LoadOptions options, FerPlusVote
     public void Skip(Fer2013FormatException error) => _skipped.Add(error);
 
     public Fer2013Data Build() => new(
-        _splits[0].Build(), _splits[1].Build(), _splits[2].Build(), _skipped, _droppedBlank, _droppedByFerPlus);
+        _splits[(int)Fer2013Split.Training].Build(),
+        _splits[(int)Fer2013Split.PublicTest].Build(),
+        _splits[(int)Fer2013Split.PrivateTest].Build(),
+        _skipped,
+        _droppedBlank,
+        _droppedByFerPlus);
 
     private sealed class SplitBuilder
     {

@@ -8,7 +8,12 @@ namespace PersonalFer.Data;
 /// </summary>
 internal sealed class FerPlusVotes
 {
+    // Usage and Image name come before the vote counts.
+    private const int LeadingColumns = 2;
     private const int VoteColumns = 10;
+
+    // FER+ asked ten annotators per image.
+    private const int MaxVotes = 10;
 
     // FER+ column → FER2013 class; contempt, unknown and NF have none.
     private static readonly Expression?[] ColumnClass =
@@ -49,16 +54,16 @@ internal sealed class FerPlusVotes
             }
 
             var fields = lines[i].Split(',');
-            if (fields.Length != 2 + VoteColumns)
+            if (fields.Length != LeadingColumns + VoteColumns)
             {
-                throw new Fer2013FormatException(path, i + 1, $"expected {2 + VoteColumns} fields, found {fields.Length}");
+                throw new Fer2013FormatException(path, i + 1, $"expected {LeadingColumns + VoteColumns} fields, found {fields.Length}");
             }
 
             for (var c = 0; c < VoteColumns; c++)
             {
-                if (!byte.TryParse(fields[2 + c], NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count > 10)
+                if (!byte.TryParse(fields[LeadingColumns + c], NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count > MaxVotes)
                 {
-                    throw new Fer2013FormatException(path, i + 1, $"vote count '{fields[2 + c]}' is not a number from 0 to 10");
+                    throw new Fer2013FormatException(path, i + 1, $"vote count '{fields[LeadingColumns + c]}' is not a number from 0 to {MaxVotes}");
                 }
 
                 votes.Add(count);

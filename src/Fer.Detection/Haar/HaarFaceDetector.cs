@@ -10,6 +10,10 @@ namespace PersonalFer.Detection;
 public sealed class HaarFaceDetector : IFaceDetector
 {
     private const string CascadeResource = "PersonalFer.Detection.haarcascade_frontalface_default.xml";
+
+    // The cascade only accepts or rejects a window: every face it reports gets the same, uncalibrated score.
+    private const float Confidence = 1f;
+
     private readonly CascadeClassifier _cascade;
     private readonly Lock _gate = new();
 
@@ -30,13 +34,13 @@ public sealed class HaarFaceDetector : IFaceDetector
         }
     }
 
-    /// <summary>Scale step between pyramid levels (the seed used 1.3; OpenCV's default is 1.1).</summary>
+    /// <summary>Scale step between pyramid levels; default 1.1, OpenCV's (the seed used 1.3).</summary>
     public double ScaleFactor { get; init; } = 1.1;
 
-    /// <summary>Neighbouring detections a face needs (higher: fewer false positives).</summary>
+    /// <summary>Neighbouring detections a face needs (higher: fewer false positives); default 5.</summary>
     public int MinNeighbors { get; init; } = 5;
 
-    /// <summary>Smallest face side in pixels.</summary>
+    /// <summary>Smallest face side in pixels; default 30.</summary>
     public int MinFaceSize { get; init; } = 30;
 
     /// <inheritdoc />
@@ -59,7 +63,7 @@ public sealed class HaarFaceDetector : IFaceDetector
             rects = _cascade.DetectMultiScale(gray, ScaleFactor, MinNeighbors, HaarDetectionTypes.ScaleImage, new Size(MinFaceSize, MinFaceSize));
         }
 
-        return [.. rects.OrderByDescending(r => r.Width * r.Height).Select(r => new DetectedFace(new FaceBox(r.X, r.Y, r.Width, r.Height), 1f))];
+        return [.. rects.OrderByDescending(r => r.Width * r.Height).Select(r => new DetectedFace(new FaceBox(r.X, r.Y, r.Width, r.Height), Confidence))];
     }
 
     /// <inheritdoc />

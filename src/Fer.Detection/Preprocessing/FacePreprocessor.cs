@@ -13,6 +13,9 @@ public static class FacePreprocessor
     /// <summary>Side of the intermediate shrunk crop: twice the output, so the final warp never aliases.</summary>
     private const int WorkingSide = FaceImage.Size * 2;
 
+    /// <summary>How much larger than the face square a crop must be for any rotation of it to stay inside: √2.</summary>
+    private static readonly double RotationRoom = Math.Sqrt(2);
+
     /// <summary>The 48×48 grayscale face (2304 bytes, row-major).</summary>
     /// <exception cref="ArgumentException">The frame is empty or of an unsupported type, or the box is empty.</exception>
     public static byte[] Extract(Mat frame, DetectedFace face, FacePreprocessingOptions? options = null)
@@ -40,7 +43,7 @@ public static class FacePreprocessor
         var angle = options.AlignEyes && face.Landmarks is { } landmarks ? EyeAngleDegrees(landmarks) : 0;
 
         // Crop a square with room for the rotation, replicate edges outside the frame, shrink it with area averaging.
-        var cropSide = (int)Math.Ceiling(side * (angle == 0 ? 1.0 : Math.Sqrt(2)));
+        var cropSide = (int)Math.Ceiling(side * (angle == 0 ? 1.0 : RotationRoom));
         var crop = new Rect((int)Math.Floor(centerX - (cropSide / 2.0)), (int)Math.Floor(centerY - (cropSide / 2.0)), cropSide, cropSide);
         using var region = CropWithBorder(gray, crop);
         var shrink = Math.Min(1.0, WorkingSide * (cropSide / side) / cropSide);
@@ -61,7 +64,7 @@ public static class FacePreprocessor
 
     /// <summary>The tilt of the line from the person's right eye (image left) to their left eye, in degrees.</summary>
     internal static double EyeAngleDegrees(FaceLandmarks landmarks) =>
-        Math.Atan2(landmarks.LeftEye.Y - landmarks.RightEye.Y, landmarks.LeftEye.X - landmarks.RightEye.X) * 180 / Math.PI;
+        double.RadiansToDegrees(Math.Atan2(landmarks.LeftEye.Y - landmarks.RightEye.Y, landmarks.LeftEye.X - landmarks.RightEye.X));
 
     private static Mat CropWithBorder(Mat gray, Rect crop)
     {

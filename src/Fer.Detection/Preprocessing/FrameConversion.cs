@@ -6,6 +6,10 @@ namespace PersonalFer.Detection;
 /// <summary>Turns the frame formats the API accepts into the ones OpenCV needs.</summary>
 public static class FrameConversion
 {
+    private const int GrayChannels = 1;
+    private const int BgrChannels = 3;
+    private const int BgraChannels = 4;
+
     /// <summary>
     /// A BGR, BGRA or gray Mat over <paramref name="frame"/>'s pixels: a view without copying for BGR, BGRA and gray
     /// data, a converted copy for RGB and RGBA. The caller disposes it and keeps <paramref name="frame"/> alive meanwhile.
@@ -15,8 +19,8 @@ public static class FrameConversion
         ArgumentNullException.ThrowIfNull(frame);
         var type = ImageData.BytesPerPixel(frame.Format) switch
         {
-            1 => MatType.CV_8UC1,
-            3 => MatType.CV_8UC3,
+            GrayChannels => MatType.CV_8UC1,
+            BgrChannels => MatType.CV_8UC3,
             _ => MatType.CV_8UC4,
         };
         var view = Mat.FromPixelData(frame.Height, frame.Width, type, frame.Pixels, frame.Stride);
@@ -40,19 +44,19 @@ public static class FrameConversion
     }
 
     /// <summary>An 8-bit single-channel copy of <paramref name="frame"/>; the caller disposes it.</summary>
-    internal static Mat ToGray(Mat frame) => Convert(frame, 1);
+    internal static Mat ToGray(Mat frame) => Convert(frame, GrayChannels);
 
     /// <summary>An 8-bit three-channel BGR copy of <paramref name="frame"/>; the caller disposes it.</summary>
-    internal static Mat ToBgr(Mat frame) => Convert(frame, 3);
+    internal static Mat ToBgr(Mat frame) => Convert(frame, BgrChannels);
 
     private static Mat Convert(Mat frame, int channels)
     {
         var code = (ChannelsOf(frame), channels) switch
         {
-            (3, 1) => ColorConversionCodes.BGR2GRAY,
-            (4, 1) => ColorConversionCodes.BGRA2GRAY,
-            (1, 3) => ColorConversionCodes.GRAY2BGR,
-            (4, 3) => ColorConversionCodes.BGRA2BGR,
+            (BgrChannels, GrayChannels) => ColorConversionCodes.BGR2GRAY,
+            (BgraChannels, GrayChannels) => ColorConversionCodes.BGRA2GRAY,
+            (GrayChannels, BgrChannels) => ColorConversionCodes.GRAY2BGR,
+            (BgraChannels, BgrChannels) => ColorConversionCodes.BGRA2BGR,
             _ => (ColorConversionCodes?)null,
         };
         if (code is null)
@@ -74,7 +78,7 @@ public static class FrameConversion
             throw new ArgumentException("The frame is empty.", nameof(frame));
         }
 
-        if (frame.Depth() != MatType.CV_8U || frame.Channels() is not (1 or 3 or 4))
+        if (frame.Depth() != MatType.CV_8U || frame.Channels() is not (GrayChannels or BgrChannels or BgraChannels))
         {
             throw new ArgumentException($"Unsupported frame type {frame.Type()}: expected 8-bit gray, BGR or BGRA.", nameof(frame));
         }

@@ -12,7 +12,11 @@ namespace PersonalFer.Detection;
 /// </summary>
 public sealed class YuNetFaceDetector : IFaceDetector
 {
-    private const string ModelResource = "PersonalFer.Detection.face_detection_yunet_2023mar.onnx";
+    private const string ModelName = "face_detection_yunet_2023mar";
+    private const string ModelResource = $"PersonalFer.Detection.{ModelName}.onnx";
+
+    // Hex digits of the model's SHA-256 in the cached file name: a changed model never reuses a stale file.
+    private const int HashDigitsInFileName = 12;
     private static readonly Lazy<string> ModelPath = new(ExtractModel, LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly YuNetOptions _options;
     private readonly Lock _gate = new();
@@ -58,18 +62,28 @@ public sealed class YuNetFaceDetector : IFaceDetector
         var count = rows.Rows;
         var values = count == 0 ? [] : rows.GetArray(out float[] data) ? data : [];
         var columns = count == 0 ? 0 : values.Length / count;
+        if (count > 0 && columns < YuNetOutput.Columns)
+        {
+            throw new InvalidOperationException($"YuNet returned {columns} values per face; expected {YuNetOutput.Columns}.");
+        }
+
         var faces = new List<DetectedFace>(count);
         for (var r = 0; r < count; r++)
         {
-            float At(int c) => values[(r * columns) + c];
-            FacePoint Point(int c) => new((float)(At(c) * xScale), (float)(At(c + 1) * yScale));
-            var box = Clip(At(0) * xScale, At(1) * yScale, At(2) * xScale, At(3) * yScale, bgr.Width, bgr.Height);
+            float At(int column) => values[(r * columns) + column];
+            FacePoint Point(int xColumn) => new((float)(At(xColumn) * xScale), (float)(At(xColumn + 1) * yScale));
+            var box = Clip(
+                At(YuNetOutput.BoxX) * xScale, At(YuNetOutput.BoxY) * yScale, At(YuNetOutput.BoxWidth) * xScale, At(YuNetOutput.BoxHeight) * yScale,
+                bgr.Width, bgr.Height);
             if (box.Width <= 0 || box.Height <= 0)
             {
                 continue;
             }
 
-            faces.Add(new DetectedFace(box, At(14), new FaceLandmarks(Point(4), Point(6), Point(8), Point(10), Point(12))));
+            var landmarks = new FaceLandmarks(
+                Point(YuNetOutput.RightEyeX), Point(YuNetOutput.LeftEyeX), Point(YuNetOutput.NoseX),
+                Point(YuNetOutput.RightMouthCornerX), Point(YuNetOutput.LeftMouthCornerX));
+            faces.Add(new DetectedFace(box, At(YuNetOutput.Score), landmarks));
         }
 
         return [.. faces.OrderByDescending(f => f.Box.Width * f.Box.Height)];
@@ -91,7 +105,7 @@ public sealed class YuNetFaceDetector : IFaceDetector
         if (_detector is null || _detectorSize != size)
         {
             _detector?.Dispose();
-            _detector = FaceDetectorYN.Create(ModelPath.Value, "", size, _options.ScoreThreshold, _options.NmsThreshold, _options.TopK);
+            _detector = FaceDetectorYN.Create(ModelPath.Value, config: "", size, _options.ScoreThreshold, _options.NmsThreshold, _options.TopK);
             _detectorSize = size;
         }
 
@@ -115,8 +129,8 @@ public sealed class YuNetFaceDetector : IFaceDetector
         using var memory = new MemoryStream();
         stream.CopyTo(memory);
         var bytes = memory.ToArray();
-        var hash = Convert.ToHexString(SHA256.HashData(bytes))[..12].ToLowerInvariant();
-        var path = Path.Combine(CacheDirectory.Root, "models", $"face_detection_yunet_2023mar-{hash}.onnx");
+        var hash = Convert.ToHexString(SHA256.HashData(bytes))[..HashDigitsInFileName].ToLowerInvariant();
+        var path = Path.Combine(CacheDirectory.Root, "models", $"{ModelName}-{hash}.onnx");
         CacheDirectory.WriteAtomically(path, bytes);
         return path;
     }

@@ -8,7 +8,7 @@ public sealed record ExpressionPipelineOptions
     /// <summary>How faces are cropped for the model (the same preprocessing personalization uses).</summary>
     public FacePreprocessingOptions Preprocessing { get; init; } = new();
 
-    /// <summary>At most this many faces (the largest) are classified per frame.</summary>
+    /// <summary>At most this many faces (the largest) are classified per frame; default 32.</summary>
     public int MaxFaces { get; init; } = 32;
 
     internal void Validate() => ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxFaces, nameof(MaxFaces));

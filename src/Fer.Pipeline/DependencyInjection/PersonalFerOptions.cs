@@ -14,7 +14,7 @@ public sealed class PersonalFerOptions
     /// </summary>
     public string? GeneralDataPath { get; set; }
 
-    /// <summary>How many general faces are replayed (taken evenly across the Training split).</summary>
+    /// <summary>How many general faces are replayed (taken evenly across the Training split); default 2,000.</summary>
     public int GeneralReplayFaces { get; set; } = 2000;
 
     /// <summary>YuNet settings.</summary>

@@ -15,6 +15,12 @@ public sealed class PersonalProfile : IDisposable
 {
     private const string ManifestEntry = "profile.json";
     private const string HeadEntry = "head.bin";
+
+    // The version of the manifest and head layout this code writes and reads.
+    private const int FormatVersion = 1;
+
+    // Leading characters of a fingerprint that name it in an error message.
+    private const int FingerprintShown = 12;
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
     internal PersonalProfile(string name, PersonalHead head, IReadOnlyList<int> facesPerExpression, DateTimeOffset created)
@@ -49,7 +55,7 @@ public sealed class PersonalProfile : IDisposable
         {
             using (var manifest = zip.CreateEntry(ManifestEntry).Open())
             {
-                JsonSerializer.Serialize(manifest, new Manifest(1, Name, Head.Architecture, BaseModelFingerprint, [.. FacesPerExpression], Created), Json);
+                JsonSerializer.Serialize(manifest, new Manifest(FormatVersion, Name, Head.Architecture, BaseModelFingerprint, [.. FacesPerExpression], Created), Json);
             }
 
             using var head = zip.CreateEntry(HeadEntry).Open();
@@ -79,14 +85,14 @@ public sealed class PersonalProfile : IDisposable
                 manifest = JsonSerializer.Deserialize<Manifest>(stream, Json) ?? throw new ProfileFormatException(path, $"{ManifestEntry} is empty");
             }
 
-            if (manifest.FormatVersion != 1)
+            if (manifest.FormatVersion != FormatVersion)
             {
                 throw new ProfileFormatException(path, $"format version {manifest.FormatVersion} is not supported");
             }
 
             if (manifest.Architecture != model.Architecture || manifest.BaseModelFingerprint != model.Fingerprint())
             {
-                throw new ProfileFormatException(path, $"was trained on other general model weights ({manifest.Architecture} {manifest.BaseModelFingerprint[..12]}…), not this {model.Architecture} model");
+                throw new ProfileFormatException(path, $"was trained on other general model weights ({manifest.Architecture} {manifest.BaseModelFingerprint[..Math.Min(FingerprintShown, manifest.BaseModelFingerprint.Length)]}…), not this {model.Architecture} model");
             }
 
             using var head = (zip.GetEntry(HeadEntry) ?? throw new ProfileFormatException(path, $"has no {HeadEntry}")).Open();

@@ -9,7 +9,7 @@ public sealed record PersonalizationOptions
     /// <summary>How the head is trained.</summary>
     public HeadTrainingOptions Head { get; init; } = new();
 
-    /// <summary>Fewer faces than this is an error: a head cannot learn a person from less.</summary>
+    /// <summary>Fewer faces than this (default 5) is an error: a head cannot learn a person from less.</summary>
     public int MinimumFaces { get; init; } = 5;
 
     /// <summary>Also train on each face's mirror image (doubles the person's data).</summary>

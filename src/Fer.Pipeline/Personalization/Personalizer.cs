@@ -14,6 +14,12 @@ namespace PersonalFer;
 /// </summary>
 public sealed class Personalizer
 {
+    // Samples without a face listed by name in the error; the rest are counted.
+    private const int SamplesNamedInError = 5;
+
+    // A sample that is already a face crop is its own detection, as certain as it gets.
+    private const float FaceCropConfidence = 1f;
+
     private readonly IFaceDetector _detector;
     private readonly ExpressionModel _model;
     private readonly Lazy<FaceFeatures?> _generalFeatures;
@@ -57,7 +63,7 @@ public sealed class Personalizer
         var (pixels, labels, withoutFace) = Faces(samples, options, progress, cancellationToken);
         if (withoutFace.Count > 0 && !options.SkipSamplesWithoutFace)
         {
-            throw new PersonalizationException($"No face found in {withoutFace.Count} sample(s): {string.Join(", ", withoutFace.Take(5))}{(withoutFace.Count > 5 ? ", …" : "")}");
+            throw new PersonalizationException($"No face found in {withoutFace.Count} sample(s): {string.Join(", ", withoutFace.Take(SamplesNamedInError))}{(withoutFace.Count > SamplesNamedInError ? ", …" : "")}");
         }
 
         if (labels.Count < options.MinimumFaces)
@@ -102,7 +108,7 @@ public sealed class Personalizer
             cancellationToken.ThrowIfCancellationRequested();
             using var frame = FrameConversion.Wrap(sample.Image);
             DetectedFace? face = sample.IsFaceCrop
-                ? new DetectedFace(new FaceBox(0, 0, sample.Image.Width, sample.Image.Height), 1f)
+                ? new DetectedFace(new FaceBox(0, 0, sample.Image.Width, sample.Image.Height), FaceCropConfidence)
                 : _detector.Detect(frame) is { Count: > 0 } found ? found[0] : null;
             if (face is null)
             {

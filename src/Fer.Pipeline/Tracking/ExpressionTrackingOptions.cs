@@ -3,7 +3,7 @@ namespace PersonalFer;
 /// <summary>Settings of <see cref="ExpressionTracker"/>, validated when it is built.</summary>
 public sealed record ExpressionTrackingOptions
 {
-    /// <summary>A face continues a track when its box overlaps the track's last box by at least this much (IoU, 0–1).</summary>
+    /// <summary>A face continues a track when its box overlaps the track's last box by at least this much (IoU, 0–1; default 0.3).</summary>
     public double MinimumOverlap { get; init; } = 0.3;
 
     /// <summary>
@@ -12,7 +12,7 @@ public sealed record ExpressionTrackingOptions
     /// </summary>
     public double NewFrameWeight { get; init; } = 0.3;
 
-    /// <summary>A track not matched for more than this many frames ends; a face seen again starts a new one.</summary>
+    /// <summary>A track not matched for more than this many frames (default 5) ends; a face seen again starts a new one.</summary>
     public int MaxMissedFrames { get; init; } = 5;
 
     internal void Validate()
