@@ -2,7 +2,7 @@ using OpenCvSharp;
 
 namespace PersonalFer.Data.Tests;
 
-public sealed class FolderTests : IDisposable
+public sealed class Fer2013FolderTests : IDisposable
 {
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("fer-folders-");
 
