@@ -188,7 +188,7 @@ public sealed class Fer2013CsvTests : IDisposable
     [Fact]
     public void The_shared_FER2013_has_the_published_counts()
     {
-        var data = Fer2013.Load(SharedFiles.Require("data/fer2013/fer2013.csv.gz"));
+        var data = Fer2013.Load(SharedFiles.Fer2013Csv);
 
         Assert.Equal((28_709, 3_589, 3_589), (data.Training.Count, data.PublicTest.Count, data.PrivateTest.Count));
         Assert.Equal([3_995, 436, 4_097, 7_215, 4_830, 3_171, 4_965], data.Training.ClassCounts());

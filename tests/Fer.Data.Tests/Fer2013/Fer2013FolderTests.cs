@@ -68,39 +68,4 @@ public sealed class Fer2013FolderTests : IDisposable
         var error = Assert.Throws<Fer2013FormatException>(() => Fer2013.Load(_root.FullName));
         Assert.Contains("neither a FER2013 CSV nor a folder", error.Message, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public void A_persons_labelled_images_load_from_expression_folders_in_any_case()
-    {
-        WriteImage("Happy/1.jpg", 120, 90, 200, channels: 3);
-        WriteImage("happy/2.png", 64, 64, 100);
-        WriteImage("SURPRISE/3.png", 50, 40, 30, channels: 3);
-
-        var images = LabelledImages.FromFolder(_root.FullName);
-
-        Assert.Equal(3, images.Count);
-        Assert.Equal([0, 0, 0, 2, 0, 1, 0], images.CountsPerExpression());
-        var jpeg = images.Single(i => i.Source.EndsWith("1.jpg", StringComparison.Ordinal));
-        Assert.Equal((120, 90, PixelFormat.Bgr24), (jpeg.Image.Width, jpeg.Image.Height, jpeg.Image.Format));
-        Assert.Equal(PixelFormat.Gray8, images.Single(i => i.Source.EndsWith("2.png", StringComparison.Ordinal)).Image.Format);
-        Assert.All(images, i => Assert.False(i.IsFaceCrop));
-    }
-
-    [Fact]
-    public void Bad_personal_folders_are_named()
-    {
-        Assert.Throws<DirectoryNotFoundException>(() => LabelledImages.FromFolder(Path.Combine(_root.FullName, "missing")));
-        Assert.Contains("no images found", Assert.Throws<InvalidDataException>(() => LabelledImages.FromFolder(_root.FullName)).Message, StringComparison.Ordinal);
-        WriteImage("grumpy/1.png", 10, 10, 1);
-        Assert.Contains("not an expression folder", Assert.Throws<InvalidDataException>(() => LabelledImages.FromFolder(_root.FullName)).Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Image_data_checks_its_sizes()
-    {
-        Assert.Throws<ArgumentException>(() => new ImageData(new byte[10], 4, 4, PixelFormat.Gray8));
-        Assert.Throws<ArgumentException>(() => new ImageData(new byte[100], 4, 4, PixelFormat.Bgr24, stride: 8));
-        var padded = new ImageData(new byte[(16 * 3) + 12], 4, 4, PixelFormat.Bgr24, stride: 16);
-        Assert.Equal(16, padded.Stride);
-    }
 }

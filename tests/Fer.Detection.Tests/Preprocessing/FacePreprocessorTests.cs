@@ -11,7 +11,7 @@ public sealed class FacePreprocessorTests
     [Fact]
     public void A_detected_face_becomes_48x48_gray_and_is_deterministic()
     {
-        using var frame = Cv2.ImRead(SharedFiles.Require("media/astronaut.png"));
+        using var frame = TestPhotos.Astronaut();
         using var detector = new YuNetFaceDetector();
         var face = Assert.Single(detector.Detect(frame));
 
@@ -27,7 +27,7 @@ public sealed class FacePreprocessorTests
     {
         // The photo is turned by 20° about the face; the landmarks are turned with it, so the test checks the
         // preprocessing geometry, not the detector's landmark accuracy.
-        using var frame = Cv2.ImRead(SharedFiles.Require("media/astronaut.png"));
+        using var frame = TestPhotos.Astronaut();
         using var detector = new YuNetFaceDetector();
         var upright = Assert.Single(detector.Detect(frame));
         var center = new Point2f(upright.Box.X + (upright.Box.Width / 2f), upright.Box.Y + (upright.Box.Height / 2f));
