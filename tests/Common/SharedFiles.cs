@@ -8,6 +8,12 @@ namespace PersonalFer.Tests;
 /// </summary>
 internal static class SharedFiles
 {
+    /// <summary>Where FER2013 (the Kaggle CSV, gzip-compressed) sits in the shared folder.</summary>
+    public const string Fer2013CsvPath = "data/fer2013/fer2013.csv.gz";
+
+    /// <summary>Where JAFFE-dev (<c>manifest.csv</c> and <c>images/</c>) sits in the shared folder.</summary>
+    public const string JaffeDevPath = "data/jaffe-dev";
+
     private const string Variable = "PERSONALFER_SHARED";
 
     private static readonly Lazy<string?> RootDirectory = new(FindRoot);
@@ -15,11 +21,11 @@ internal static class SharedFiles
     /// <summary>The shared folder, or null when it is absent.</summary>
     public static string? Root => RootDirectory.Value;
 
-    /// <summary>FER2013 as the Kaggle CSV, gzip-compressed, or skips the test.</summary>
-    public static string Fer2013Csv => Require("data/fer2013/fer2013.csv.gz");
+    /// <summary>The full path of FER2013's CSV, or skips the test.</summary>
+    public static string Fer2013Csv => Require(Fer2013CsvPath);
 
-    /// <summary>The JAFFE-dev folder (<c>manifest.csv</c> and <c>images/</c>), or skips the test.</summary>
-    public static string JaffeDev => Require("data/jaffe-dev");
+    /// <summary>The full path of the JAFFE-dev folder, or skips the test.</summary>
+    public static string JaffeDev => Require(JaffeDevPath);
 
     /// <summary>The repository root (the folder holding PersonalFer.sln).</summary>
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
@@ -29,28 +35,41 @@ internal static class SharedFiles
     /// the test. Only data sets come from there: photos and models the tests use are bundled with the repository.
     /// </summary>
     /// <exception cref="ArgumentException">The path is not under <c>data/</c>.</exception>
-    public static string Require(string relativePath)
+    public static string Require(string relativePath) => RequireAll(relativePath)[0];
+
+    /// <summary>The full paths of several data sets, or skips the test with a reason naming every one missing.</summary>
+    /// <exception cref="ArgumentException">A path is not under <c>data/</c>.</exception>
+    public static string[] RequireAll(params string[] relativePaths)
     {
-        if (!relativePath.StartsWith("data/", StringComparison.Ordinal))
+        foreach (var relativePath in relativePaths)
         {
-            throw new ArgumentException(
-                $"shared/{relativePath} is not a data set: a test input other than FER2013 or JAFFE must be bundled (as media/astronaut.png is) or made by the test, so the test runs without ../shared.",
-                nameof(relativePath));
+            if (!relativePath.StartsWith("data/", StringComparison.Ordinal))
+            {
+                throw new ArgumentException(
+                    $"shared/{relativePath} is not a data set: a test input other than FER2013 or JAFFE must be bundled (as media/astronaut.png is) or made by the test, so the test runs without ../shared.",
+                    nameof(relativePaths));
+            }
         }
 
-        var dataset = DatasetName(relativePath);
         var root = Root;
-        Assert.SkipWhen(root is null,
-            $"Needs the {dataset} data set (shared/{relativePath}), which is not part of the repository: ../shared is absent. Set {Variable} to the shared folder to run it.");
-        var path = Path.Combine(root!, relativePath);
-        Assert.SkipUnless(File.Exists(path) || Directory.Exists(path),
-            $"Needs the {dataset} data set, which is not part of the repository: {path} is absent.");
-        return path;
+        var paths = relativePaths.Select(p => root is null ? null : Path.Combine(root, p)).ToArray();
+        var missing = relativePaths.Where((_, i) => paths[i] is not { } path || !(File.Exists(path) || Directory.Exists(path))).ToArray();
+        if (missing.Length > 0)
+        {
+            var names = string.Join(" and ", missing.Select(DatasetName).Distinct());
+            var where = string.Join(", ", missing.Select(p => $"shared/{p}"));
+            var why = root is null
+                ? $"../shared is absent. Set {Variable} to the shared folder to run it."
+                : $"{where} is absent from {root}.";
+            Assert.Skip($"Needs the {names} data set{(missing.Length > 1 ? "s" : "")} ({where}), which {(missing.Length > 1 ? "are" : "is")} not part of the repository: {why}");
+        }
+
+        return [.. paths.Select(p => p!)];
     }
 
     private static string DatasetName(string relativePath) =>
         relativePath.StartsWith("data/fer2013", StringComparison.Ordinal) ? "FER2013"
-        : relativePath.StartsWith("data/jaffe-dev", StringComparison.Ordinal) ? "JAFFE-dev"
+        : relativePath.StartsWith(JaffeDevPath, StringComparison.Ordinal) ? "JAFFE-dev"
         : relativePath;
 
     private static string? FindRoot()

@@ -21,7 +21,7 @@ internal static class TestPhotos
     public static readonly Scalar Backdrop = new(120, 130, 140);
 
     /// <summary>The square around Eileen Collins' head (her face is about 90 × 110 pixels around (227, 118)).</summary>
-    private static readonly Rect Head = new(97, 0, 256, 256);
+    private static readonly Rect HeadSquare = new(97, 0, 256, 256);
 
     private static readonly Point2f FaceCenter = new(227, 118);
 
@@ -41,14 +41,21 @@ internal static class TestPhotos
         return photo;
     }
 
+    /// <summary>The 256×256 square around her head, to paste into scenes.</summary>
+    public static Mat Head()
+    {
+        using var photo = Astronaut();
+        using var head = new Mat(photo, HeadSquare);
+        return head.Clone();
+    }
+
     /// <summary>
     /// Two faces on a 640×320 backdrop: her head 320 pixels high on the left, and mirrored at 70 % of that size at
     /// the lower right. The left face is the larger.
     /// </summary>
     public static Mat TwoFaces()
     {
-        using var photo = Astronaut();
-        using var head = new Mat(photo, Head);
+        using var head = Head();
         var scene = new Mat(320, 640, MatType.CV_8UC3, Backdrop);
         Paste(scene, head, new Rect(0, 0, 320, 320));
         using var mirrored = head.Flip(FlipMode.Y);
@@ -144,7 +151,8 @@ internal static class TestPhotos
         return new ImageData(bytes, source.Width, source.Height, format);
     }
 
-    private static void Paste(Mat scene, Mat image, Rect where)
+    /// <summary>Draws <paramref name="image"/> resized into <paramref name="where"/> of <paramref name="scene"/>.</summary>
+    public static void Paste(Mat scene, Mat image, Rect where)
     {
         using var resized = image.Resize(where.Size, interpolation: InterpolationFlags.Area);
         using var target = new Mat(scene, where);

@@ -8,8 +8,9 @@ using DisposeScopeManager = TorchSharp.DisposeScopeManager;
 namespace PersonalFer.Pipeline.Tests;
 
 /// <summary>
-/// The pipeline's mechanics on real photos, with a freshly initialized network: composition, batching and safety,
-/// independent of the shipped weights (whose behaviour AddPersonalFerTests and VideoTrackingTests check).
+/// The pipeline's mechanics on the bundled photo and a two-face scene made from it, with a freshly initialized
+/// network: composition, batching and safety, independent of the shipped weights (whose behaviour
+/// AddPersonalFerTests and VideoTrackingTests check).
 /// </summary>
 public sealed class ExpressionPipelineTests : IDisposable
 {
@@ -22,12 +23,10 @@ public sealed class ExpressionPipelineTests : IDisposable
         _model.Dispose();
     }
 
-    private static Mat Photo(string name) => Cv2.ImRead(SharedFiles.Require($"media/{name}"));
-
     [Fact]
     public void Every_face_is_classified_in_one_batch_exactly_as_the_model_scores_its_crop()
     {
-        using var frame = Photo("two_people.jpg");
+        using var frame = TestPhotos.TwoFaces();
         var pipeline = new ExpressionPipeline(_detector, _model);
 
         var results = pipeline.Classify(frame);
@@ -48,7 +47,7 @@ public sealed class ExpressionPipelineTests : IDisposable
     [Fact]
     public void Raw_buffers_give_the_same_result_as_mats_and_faceless_frames_give_none()
     {
-        using var frame = Photo("astronaut.png");
+        using var frame = TestPhotos.Astronaut();
         var pipeline = new ExpressionPipeline(_detector, _model);
         var bytes = new byte[frame.Total() * frame.ElemSize()];
         System.Runtime.InteropServices.Marshal.Copy(frame.Data, bytes, 0, bytes.Length);
@@ -61,17 +60,19 @@ public sealed class ExpressionPipelineTests : IDisposable
     [Fact]
     public void MaxFaces_keeps_the_largest_faces()
     {
-        using var frame = Photo("two_people.jpg");
+        using var frame = TestPhotos.TwoFaces();
         var all = new ExpressionPipeline(_detector, _model).Classify(frame);
         var one = new ExpressionPipeline(_detector, _model, new ExpressionPipelineOptions { MaxFaces = 1 }).Classify(frame);
+        Assert.Equal(2, all.Count);
         Assert.Equal(all[0].Box, Assert.Single(one).Box);
+        Assert.True(one[0].Box.X + one[0].Box.Width < frame.Width / 2, "the kept face is not the large one on the left");
         Assert.Throws<ArgumentOutOfRangeException>(() => new ExpressionPipeline(_detector, _model, new ExpressionPipelineOptions { MaxFaces = 0 }));
     }
 
     [Fact]
     public void Concurrent_calls_agree_and_thousands_of_calls_leave_no_tensors_behind()
     {
-        using var frame = Photo("astronaut.png");
+        using var frame = TestPhotos.Astronaut();
         using var small = frame.Resize(new Size(256, 256));
         var pipeline = new ExpressionPipeline(_detector, _model);
         var expected = pipeline.Classify(small).Single().Probabilities;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using OpenCvSharp;
 using PersonalFer.Detection;
 using PersonalFer.Tests;
 
@@ -20,7 +19,7 @@ public sealed class AddPersonalFerTests
         var detector = provider.GetRequiredService<IFaceDetector>();
         Assert.IsType<YuNetFaceDetector>(detector);
         Assert.Same(detector, provider.GetRequiredService<IFaceDetector>());
-        using var frame = Cv2.ImRead(SharedFiles.Require("media/astronaut.png"));
+        using var frame = TestPhotos.Astronaut();
         Assert.Single(detector.Detect(frame));
     }
 
@@ -29,7 +28,7 @@ public sealed class AddPersonalFerTests
     {
         using var provider = new ServiceCollection().AddPersonalFer().BuildServiceProvider();
         var model = provider.GetRequiredService<PersonalFer.Model.ExpressionModel>();
-        using var frame = Cv2.ImRead(SharedFiles.Require("media/astronaut.png"));
+        using var frame = TestPhotos.Astronaut();
 
         var face = provider.GetRequiredService<ExpressionPipeline>().Classify(frame).Single();
 
@@ -51,7 +50,7 @@ public sealed class AddPersonalFerTests
         {
             using var provider = new ServiceCollection().AddPersonalFer(o => o.ModelPath = path).BuildServiceProvider();
             Assert.Equal(PersonalFer.Model.ModelArchitecture.Seed, provider.GetRequiredService<PersonalFer.Model.ExpressionModel>().Architecture);
-            using var frame = Cv2.ImRead(SharedFiles.Require("media/astronaut.png"));
+            using var frame = TestPhotos.Astronaut();
             Assert.Single(provider.GetRequiredService<ExpressionPipeline>().Classify(frame));
 
             using var missing = new ServiceCollection().AddPersonalFer(o => o.ModelPath = path + ".absent").BuildServiceProvider();
