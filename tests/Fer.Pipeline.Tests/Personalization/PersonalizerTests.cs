@@ -222,7 +222,7 @@ public sealed class PersonalizerTests : IDisposable
         personalizer.FineTune(crops, "warm-up", options).Profile.Dispose();
         var live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
-        // An exact count: one handle left per call would show (a fine-tune costs ~0.2 s here, so not thousands).
+        // An exact count: one handle left per call would show (a fine-tune takes a fraction of a second, so not thousands).
         for (var i = 0; i < 100; i++)
         {
             personalizer.FineTune(crops, "user", options).Profile.Dispose();
