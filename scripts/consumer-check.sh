@@ -2,21 +2,35 @@
 # Proves what a NuGet consumer experiences: packs the four Fer.* packages into a local folder, creates a
 # throw-away console app outside the solution that takes Fer.* from that folder only (everything else from
 # the usual NuGet source), and runs it: with no configuration, the shipped model finds the smiling face in a
-# real photo Happy, with no manual native fix and a fresh native cache.
+# real photo Happy, with no manual native fix and fresh caches.
+# It touches nothing of the user's: the app restores into its own packages folder under the temporary folder and
+# reads the user's global packages only as a read-only fallback (so TorchSharp and libtorch are not downloaded
+# again), through a view that leaves out any Fer.* from earlier builds.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d /tmp/personalfer-consumer.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
+fer_ids=(Fer.Data Fer.Detection Fer.Model Fer.Pipeline)
 
 echo "consumer check: packing Fer.* into $work/feed"
 dotnet pack "$repo/PersonalFer.sln" -c Release -o "$work/feed" -v quiet -nologo
-for id in Fer.Data Fer.Detection Fer.Model Fer.Pipeline; do
+for id in "${fer_ids[@]}"; do
   ls "$work/feed/$id".*.nupkg >/dev/null
 done
 
-# Packages of this version from an earlier run must not be taken from the global cache.
+# The user's global packages, seen through symbolic links to every package but Fer.*: NuGet takes a package from a
+# fallback folder before any source, so a Fer.* of the same version from an earlier build must not be visible there.
 global="$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')"
-rm -rf "$global"/fer.data "$global"/fer.detection "$global"/fer.model "$global"/fer.pipeline
+global="${global%/}"
+fallback="$work/fallback"
+mkdir -p "$fallback"
+if [ -d "$global" ]; then
+  fer_folders=" ${fer_ids[*],,} "
+  for package in "$global"/*/; do
+    id="$(basename "$package")"
+    [[ "$fer_folders" == *" $id "* ]] || ln -s "${package%/}" "$fallback/$id"
+  done
+fi
 
 version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$repo/Directory.Build.props" | head -1)"
 app="$work/app"
@@ -25,6 +39,13 @@ cp "$repo/samples/Fer.Demo/media/astronaut.png" "$app/"
 cat > "$app/nuget.config" <<XML
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
+  <config>
+    <add key="globalPackagesFolder" value="$work/packages" />
+  </config>
+  <fallbackPackageFolders>
+    <clear />
+    <add key="user-packages-without-fer" value="$fallback" />
+  </fallbackPackageFolders>
   <packageSources>
     <add key="local-fer" value="$work/feed" />
   </packageSources>
@@ -73,9 +94,27 @@ return faces.Count == 1 && faces[0].Probabilities.Count == Expressions.Count && 
 CS
 
 echo "consumer check: restoring and running a console app that references Fer.Pipeline $version from the local feed"
-(cd "$app" && dotnet build -c Release -v quiet -nologo)
-grep -q '"Fer.Model/' "$app/obj/project.assets.json"
-output="$(cd "$app" && PERSONALFER_NATIVE_CACHE="$work/native-cache" dotnet bin/Release/net10.0/ConsumerApp.dll 2>&1)" || {
+# --packages wins over NUGET_PACKAGES and every config (the nuget.config above covers a plain dotnet build);
+# the HTTP cache of anything downloaded stays here too.
+(cd "$app" && NUGET_HTTP_CACHE_PATH="$work/http-cache" dotnet restore --packages "$work/packages" -v quiet -nologo)
+(cd "$app" && dotnet build --no-restore -c Release -v quiet -nologo)
+assets="$app/obj/project.assets.json"
+grep -q '"Fer.Model/' "$assets"
+
+# Restore used only the check's own folders, and each Fer.* in it is the freshly packed one, byte for byte.
+if [ -n "$global" ] && grep -qF "\"$global/" "$assets"; then
+  echo "consumer check: FAILED: the restore used the global packages folder $global directly" >&2
+  exit 1
+fi
+for id in "${fer_ids[@]}"; do
+  folder="$work/packages/${id,,}/$version"
+  if ! cmp -s "$work/feed/$id.$version.nupkg" "$folder/${id,,}.$version.nupkg"; then
+    echo "consumer check: FAILED: $id $version in $folder is not the package just packed" >&2
+    exit 1
+  fi
+done
+
+output="$(cd "$app" && PERSONALFER_CACHE="$work/cache" dotnet bin/Release/net10.0/ConsumerApp.dll 2>&1)" || {
   echo "$output" >&2
   echo "consumer check: FAILED" >&2
   exit 1

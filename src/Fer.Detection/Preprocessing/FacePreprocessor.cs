@@ -1,0 +1,82 @@
+using OpenCvSharp;
+using PersonalFer.Data;
+
+namespace PersonalFer.Detection;
+
+/// <summary>
+/// The one face preprocessing shared by personalization and inference (FER2013's own images are already faces of
+/// this framing): a square crop around the box with a margin, rotated so the eyes are level when landmarks exist,
+/// grayscale, 48×48, edges replicated where the crop leaves the frame. The model's normalization follows in Fer.Model.
+/// </summary>
+public static class FacePreprocessor
+{
+    /// <summary>Side of the intermediate shrunk crop: twice the output, so the final warp never aliases.</summary>
+    private const int WorkingSide = FaceImage.Size * 2;
+
+    /// <summary>How much larger than the face square a crop must be for any rotation of it to stay inside: √2.</summary>
+    private static readonly double RotationRoom = Math.Sqrt(2);
+
+    /// <summary>The 48×48 grayscale face (2304 bytes, row-major).</summary>
+    /// <exception cref="ArgumentException">The frame is empty or of an unsupported type, or the box is empty.</exception>
+    public static byte[] Extract(Mat frame, DetectedFace face, FacePreprocessingOptions? options = null)
+    {
+        var pixels = new byte[FaceImage.PixelCount];
+        Extract(frame, face, pixels, options);
+        return pixels;
+    }
+
+    /// <summary>Writes the 48×48 grayscale face into <paramref name="destination"/> (at least 2304 bytes).</summary>
+    public static void Extract(Mat frame, DetectedFace face, Span<byte> destination, FacePreprocessingOptions? options = null)
+    {
+        options ??= new FacePreprocessingOptions();
+        options.Validate();
+        if (face.Box.Width <= 0 || face.Box.Height <= 0)
+        {
+            throw new ArgumentException($"The face box {face.Box} is empty.", nameof(face));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, FaceImage.PixelCount, nameof(destination));
+        using var gray = FrameConversion.ToGray(frame);
+        var side = Math.Max(face.Box.Width, face.Box.Height) * (1 + (2 * options.Margin));
+        var centerX = face.Box.X + (face.Box.Width / 2.0);
+        var centerY = face.Box.Y + (face.Box.Height / 2.0);
+        var angle = options.AlignEyes && face.Landmarks is { } landmarks ? EyeAngleDegrees(landmarks) : 0;
+
+        // Crop a square with room for the rotation, replicate edges outside the frame, shrink it with area averaging.
+        var cropSide = (int)Math.Ceiling(side * (angle == 0 ? 1.0 : RotationRoom));
+        var crop = new Rect((int)Math.Floor(centerX - (cropSide / 2.0)), (int)Math.Floor(centerY - (cropSide / 2.0)), cropSide, cropSide);
+        using var region = CropWithBorder(gray, crop);
+        var shrink = Math.Min(1.0, WorkingSide * (cropSide / side) / cropSide);
+        using var shrunk = shrink < 1
+            ? region.Resize(new Size(Math.Max(1, (int)Math.Round(cropSide * shrink)), Math.Max(1, (int)Math.Round(cropSide * shrink))), interpolation: InterpolationFlags.Area)
+            : region.Clone();
+
+        var scaleToShrunk = shrunk.Width / (double)cropSide;
+        var center = new Point2f((float)((centerX - crop.X) * scaleToShrunk), (float)((centerY - crop.Y) * scaleToShrunk));
+        using var transform = Cv2.GetRotationMatrix2D(center, angle, FaceImage.Size / (side * scaleToShrunk));
+        transform.Set(0, 2, transform.At<double>(0, 2) + ((FaceImage.Size / 2.0) - center.X));
+        transform.Set(1, 2, transform.At<double>(1, 2) + ((FaceImage.Size / 2.0) - center.Y));
+        using var output = new Mat();
+        Cv2.WarpAffine(shrunk, output, transform, new Size(FaceImage.Size, FaceImage.Size), InterpolationFlags.Linear, BorderTypes.Replicate);
+        output.GetArray(out byte[] pixels);
+        pixels.CopyTo(destination);
+    }
+
+    /// <summary>The tilt of the line from the person's right eye (image left) to their left eye, in degrees.</summary>
+    internal static double EyeAngleDegrees(FaceLandmarks landmarks) =>
+        double.RadiansToDegrees(Math.Atan2(landmarks.LeftEye.Y - landmarks.RightEye.Y, landmarks.LeftEye.X - landmarks.RightEye.X));
+
+    private static Mat CropWithBorder(Mat gray, Rect crop)
+    {
+        var inside = crop.Intersect(new Rect(0, 0, gray.Width, gray.Height));
+        if (inside.Width <= 0 || inside.Height <= 0)
+        {
+            throw new ArgumentException($"The face crop {crop} lies outside the {gray.Width}×{gray.Height} frame.");
+        }
+
+        using var view = new Mat(gray, inside);
+        var bordered = new Mat();
+        Cv2.CopyMakeBorder(view, bordered, inside.Y - crop.Y, crop.Bottom - inside.Bottom, inside.X - crop.X, crop.Right - inside.Right, BorderTypes.Replicate);
+        return bordered;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using OpenCvSharp;
+using PersonalFer.Data;
+
+namespace PersonalFer.Detection;
+
+/// <summary>
+/// OpenCV's YuNet face detector (MIT, embedded in this assembly): boxes, scores and five landmarks. PersonalFer's
+/// default detector — far more accurate and faster than Haar. OpenCV fixes YuNet's input size when the detector
+/// is created, so frames are shrunk to at most <see cref="YuNetOptions.MaxDetectionSide"/> and the detector is
+/// rebuilt only when that size changes (never, for a video).
+/// </summary>
+public sealed class YuNetFaceDetector : IFaceDetector
+{
+    private const string ModelName = "face_detection_yunet_2023mar";
+    private const string ModelResource = $"PersonalFer.Detection.{ModelName}.onnx";
+
+    // Hex digits of the model's SHA-256 in the cached file name: a changed model never reuses a stale file.
+    private const int HashDigitsInFileName = 12;
+    private static readonly Lazy<string> ModelPath = new(ExtractModel, LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly YuNetOptions _options;
+    private readonly Lock _gate = new();
+    private FaceDetectorYN? _detector;
+    private Size _detectorSize;
+    private bool _disposed;
+
+    /// <summary>Creates the detector.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public YuNetFaceDetector(YuNetOptions? options = null)
+    {
+        _options = options ?? new YuNetOptions();
+        _options.Validate();
+        _ = ModelPath.Value;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<DetectedFace> Detect(ImageData frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        using var mat = FrameConversion.Wrap(frame);
+        return Detect(mat);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<DetectedFace> Detect(Mat frame)
+    {
+        FrameConversion.ChannelsOf(frame);
+        using var bgr = FrameConversion.ToBgr(frame);
+        var scale = Math.Min(1.0, _options.MaxDetectionSide / (double)Math.Max(bgr.Width, bgr.Height));
+        using var small = scale < 1 ? bgr.Resize(new Size(Math.Max(1, (int)Math.Round(bgr.Width * scale)), Math.Max(1, (int)Math.Round(bgr.Height * scale))), interpolation: InterpolationFlags.Area) : null;
+        var input = small ?? bgr;
+        var xScale = bgr.Width / (double)input.Width;
+        var yScale = bgr.Height / (double)input.Height;
+
+        using var rows = new Mat();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            DetectorFor(input.Size()).Detect(input, rows);
+        }
+
+        var count = rows.Rows;
+        var values = count == 0 ? [] : rows.GetArray(out float[] data) ? data : [];
+        var columns = count == 0 ? 0 : values.Length / count;
+        if (count > 0 && columns < YuNetOutput.Columns)
+        {
+            throw new InvalidOperationException($"YuNet returned {columns} values per face; expected {YuNetOutput.Columns}.");
+        }
+
+        var faces = new List<DetectedFace>(count);
+        for (var r = 0; r < count; r++)
+        {
+            float At(int column) => values[(r * columns) + column];
+            FacePoint Point(int xColumn) => new((float)(At(xColumn) * xScale), (float)(At(xColumn + 1) * yScale));
+            var box = Clip(
+                At(YuNetOutput.BoxX) * xScale, At(YuNetOutput.BoxY) * yScale, At(YuNetOutput.BoxWidth) * xScale, At(YuNetOutput.BoxHeight) * yScale,
+                bgr.Width, bgr.Height);
+            if (box.Width <= 0 || box.Height <= 0)
+            {
+                continue;
+            }
+
+            var landmarks = new FaceLandmarks(
+                Point(YuNetOutput.RightEyeX), Point(YuNetOutput.LeftEyeX), Point(YuNetOutput.NoseX),
+                Point(YuNetOutput.RightMouthCornerX), Point(YuNetOutput.LeftMouthCornerX));
+            faces.Add(new DetectedFace(box, At(YuNetOutput.Score), landmarks));
+        }
+
+        return [.. faces.OrderByDescending(f => f.Box.Width * f.Box.Height)];
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _detector?.Dispose();
+            _detector = null;
+        }
+    }
+
+    private FaceDetectorYN DetectorFor(Size size)
+    {
+        if (_detector is null || _detectorSize != size)
+        {
+            _detector?.Dispose();
+            _detector = FaceDetectorYN.Create(ModelPath.Value, config: "", size, _options.ScoreThreshold, _options.NmsThreshold, _options.TopK);
+            _detectorSize = size;
+        }
+
+        return _detector;
+    }
+
+    private static FaceBox Clip(double x, double y, double width, double height, int frameWidth, int frameHeight)
+    {
+        var left = (int)Math.Round(Math.Clamp(x, 0, frameWidth));
+        var top = (int)Math.Round(Math.Clamp(y, 0, frameHeight));
+        var right = (int)Math.Round(Math.Clamp(x + width, 0, frameWidth));
+        var bottom = (int)Math.Round(Math.Clamp(y + height, 0, frameHeight));
+        return new FaceBox(left, top, right - left, bottom - top);
+    }
+
+    /// <summary>OpenCV loads ONNX models from files only: the embedded model is written once to the cache.</summary>
+    private static string ExtractModel()
+    {
+        using var stream = typeof(YuNetFaceDetector).Assembly.GetManifestResourceStream(ModelResource)
+            ?? throw new InvalidOperationException($"embedded resource {ModelResource} is missing from Fer.Detection");
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        var bytes = memory.ToArray();
+        var hash = Convert.ToHexString(SHA256.HashData(bytes))[..HashDigitsInFileName].ToLowerInvariant();
+        var path = Path.Combine(CacheDirectory.Root, "models", $"{ModelName}-{hash}.onnx");
+        CacheDirectory.WriteAtomically(path, bytes);
+        return path;
+    }
+}

@@ -1,0 +1,25 @@
+using PersonalFer.Detection;
+using PersonalFer.Model;
+
+namespace PersonalFer;
+
+/// <summary>Settings of <see cref="Personalizer.FineTune"/>.</summary>
+public sealed record PersonalizationOptions
+{
+    /// <summary>How the head is trained.</summary>
+    public HeadTrainingOptions Head { get; init; } = new();
+
+    /// <summary>Fewer faces than this (default 5) is an error: a head cannot learn a person from less.</summary>
+    public int MinimumFaces { get; init; } = 5;
+
+    /// <summary>Also train on each face's mirror image (doubles the person's data).</summary>
+    public bool AddMirroredFaces { get; init; } = true;
+
+    /// <summary>Skip samples in which no face is found (counted in the result) instead of failing.</summary>
+    public bool SkipSamplesWithoutFace { get; init; }
+
+    /// <summary>How faces are cropped: must match the pipeline's.</summary>
+    public FacePreprocessingOptions Preprocessing { get; init; } = new();
+
+    internal void Validate() => ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinimumFaces, nameof(MinimumFaces));
+}

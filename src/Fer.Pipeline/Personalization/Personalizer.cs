@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PersonalFer.Data;
+using PersonalFer.Detection;
+using PersonalFer.Model;
+
+namespace PersonalFer;
+
+/// <summary>
+/// Adapts the general model to one person: finds the face in each sample (or takes a crop as it is), runs the
+/// frozen feature extractor once per face, and trains only the classifier head on those cached features mixed with
+/// replayed general FER2013 features, so other expressions are not forgotten. The general model is never changed.
+/// </summary>
+public sealed class Personalizer
+{
+    // Samples without a face listed by name in the error; the rest are counted.
+    private const int SamplesNamedInError = 5;
+
+    // A sample that is already a face crop is its own detection, as certain as it gets.
+    private const float FaceCropConfidence = 1f;
+
+    private readonly IFaceDetector _detector;
+    private readonly ExpressionModel _model;
+    private readonly Lazy<FaceFeatures?> _generalFeatures;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a personalizer.</summary>
+    /// <param name="detector">Finds the face in whole-frame samples.</param>
+    /// <param name="model">The general model (frozen: only a copy of its head is trained).</param>
+    /// <param name="generalFaces">
+    /// General faces to replay (e.g. 2,000 FER2013 Training faces); null: the model's own
+    /// <see cref="ExpressionModel.GeneralReplay"/> (the shipped default model has one), else none.
+    /// </param>
+    /// <param name="logger">Logging.</param>
+    public Personalizer(IFaceDetector detector, ExpressionModel model, FaceDataset? generalFaces, ILogger<Personalizer>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(detector);
+        ArgumentNullException.ThrowIfNull(model);
+        _detector = detector;
+        _model = model;
+        _logger = logger ?? NullLogger<Personalizer>.Instance;
+        _generalFeatures = new(() => generalFaces is { Count: > 0 } ? _model.ExtractFeatures(generalFaces.Pixels, generalFaces.Labels) : _model.GeneralReplay);
+    }
+
+    /// <summary>Prepares the replayed general features now (otherwise the first fine-tune does it).</summary>
+    public void Warm() => _ = _generalFeatures.Value;
+
+    /// <summary>Trains a profile for one person from their labelled samples.</summary>
+    /// <exception cref="PersonalizationException">Too few faces, or samples without a face (unless skipped).</exception>
+    public PersonalizationResult FineTune(
+        IReadOnlyList<LabelledImage> samples,
+        string name = "user",
+        PersonalizationOptions? options = null,
+        IProgress<PersonalizationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        options ??= new PersonalizationOptions();
+        options.Validate();
+        var stopwatch = Stopwatch.StartNew();
+        var (pixels, labels, withoutFace) = Faces(samples, options, progress, cancellationToken);
+        if (withoutFace.Count > 0 && !options.SkipSamplesWithoutFace)
+        {
+            throw new PersonalizationException($"No face found in {withoutFace.Count} sample(s): {string.Join(", ", withoutFace.Take(SamplesNamedInError))}{(withoutFace.Count > SamplesNamedInError ? ", …" : "")}");
+        }
+
+        if (labels.Count < options.MinimumFaces)
+        {
+            throw new PersonalizationException($"{labels.Count} face(s) usable; at least {options.MinimumFaces} are needed to personalize.");
+        }
+
+        var person = _model.ExtractFeatures(pixels, labels, options.AddMirroredFaces);
+        var general = _generalFeatures.Value;
+        if (general is null)
+        {
+            Log.NoReplay(_logger);
+        }
+
+        var head = PersonalHead.Train(_model, person, general, options.Head,
+            progress is null ? null : new StepProgress(step => progress.Report(new PersonalizationProgress(PersonalizationStage.TrainingHead, step, options.Head.Steps))),
+            cancellationToken);
+        var counts = new int[Expressions.Count];
+        foreach (var label in labels)
+        {
+            counts[(int)label]++;
+        }
+
+        Log.FineTuned(_logger, name, labels.Count, withoutFace.Count, stopwatch.Elapsed.TotalMilliseconds);
+        return new PersonalizationResult(new PersonalProfile(name, head, counts, DateTimeOffset.UtcNow), labels.Count, withoutFace);
+    }
+
+    // Reports synchronously, in order (Progress<T> would post to the thread pool and could report after return).
+    private sealed class StepProgress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
+
+    private (byte[] Pixels, List<Expression> Labels, List<string> WithoutFace) Faces(
+        IReadOnlyList<LabelledImage> samples, PersonalizationOptions options, IProgress<PersonalizationProgress>? progress, CancellationToken cancellationToken)
+    {
+        var pixels = new byte[samples.Count * FaceImage.PixelCount];
+        var labels = new List<Expression>(samples.Count);
+        var withoutFace = new List<string>();
+        foreach (var sample in samples)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var frame = FrameConversion.Wrap(sample.Image);
+            DetectedFace? face = sample.IsFaceCrop
+                ? new DetectedFace(new FaceBox(0, 0, sample.Image.Width, sample.Image.Height), FaceCropConfidence)
+                : _detector.Detect(frame) is { Count: > 0 } found ? found[0] : null;
+            if (face is null)
+            {
+                withoutFace.Add(sample.Source);
+                progress?.Report(new PersonalizationProgress(PersonalizationStage.FindingFaces, labels.Count + withoutFace.Count, samples.Count));
+                continue;
+            }
+
+            var crop = sample.IsFaceCrop ? options.Preprocessing with { Margin = 0 } : options.Preprocessing;
+            FacePreprocessor.Extract(frame, face.Value, pixels.AsSpan(labels.Count * FaceImage.PixelCount), crop);
+            labels.Add(sample.Label);
+            progress?.Report(new PersonalizationProgress(PersonalizationStage.FindingFaces, labels.Count + withoutFace.Count, samples.Count));
+        }
+
+        return (pixels[..(labels.Count * FaceImage.PixelCount)], labels, withoutFace);
+    }
+}

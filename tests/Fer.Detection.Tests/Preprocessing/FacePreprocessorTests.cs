@@ -1,0 +1,73 @@
+using OpenCvSharp;
+using PersonalFer.Data;
+using PersonalFer.Tests;
+
+namespace PersonalFer.Detection.Tests;
+
+public sealed class FacePreprocessorTests
+{
+    private static double MeanAbsoluteDifference(byte[] a, byte[] b) => a.Zip(b).Average(p => Math.Abs(p.First - p.Second));
+
+    [Fact]
+    public void A_detected_face_becomes_48x48_gray_and_is_deterministic()
+    {
+        using var frame = TestPhotos.Astronaut();
+        using var detector = new YuNetFaceDetector();
+        var face = Assert.Single(detector.Detect(frame));
+
+        var pixels = FacePreprocessor.Extract(frame, face);
+
+        Assert.Equal(FaceImage.PixelCount, pixels.Length);
+        Assert.Equal(pixels, FacePreprocessor.Extract(frame, face));
+        Assert.True(pixels.Select(p => (int)p).Max() - pixels.Select(p => (int)p).Min() > 100, "the crop has no contrast: not a face");
+    }
+
+    [Fact]
+    public void Eye_alignment_undoes_a_rotated_head()
+    {
+        // The photo is turned by 20° about the face; the landmarks are turned with it, so the test checks the
+        // preprocessing geometry, not the detector's landmark accuracy.
+        using var frame = TestPhotos.Astronaut();
+        using var detector = new YuNetFaceDetector();
+        var upright = Assert.Single(detector.Detect(frame));
+        var center = new Point2f(upright.Box.X + (upright.Box.Width / 2f), upright.Box.Y + (upright.Box.Height / 2f));
+        using var rotation = Cv2.GetRotationMatrix2D(center, 20, 1);
+        using var rotated = new Mat();
+        Cv2.WarpAffine(frame, rotated, rotation, frame.Size(), InterpolationFlags.Linear, BorderTypes.Replicate);
+        var m = new double[6];
+        for (var i = 0; i < 6; i++)
+        {
+            m[i] = rotation.At<double>(i / 3, i % 3);
+        }
+
+        FacePoint Turn(FacePoint p) => new((float)((m[0] * p.X) + (m[1] * p.Y) + m[2]), (float)((m[3] * p.X) + (m[4] * p.Y) + m[5]));
+        var l = upright.Landmarks!.Value;
+        var tilted = upright with { Landmarks = new FaceLandmarks(Turn(l.RightEye), Turn(l.LeftEye), Turn(l.Nose), Turn(l.RightMouthCorner), Turn(l.LeftMouthCorner)) };
+        Assert.Equal(20, Math.Abs(FacePreprocessor.EyeAngleDegrees(tilted.Landmarks!.Value) - FacePreprocessor.EyeAngleDegrees(l)), 1);
+
+        var reference = FacePreprocessor.Extract(frame, upright);
+        var aligned = FacePreprocessor.Extract(rotated, tilted);
+        var unaligned = FacePreprocessor.Extract(rotated, tilted, new FacePreprocessingOptions { AlignEyes = false });
+
+        var alignedError = MeanAbsoluteDifference(reference, aligned);
+        var unalignedError = MeanAbsoluteDifference(reference, unaligned);
+        Assert.True(alignedError < 8 && alignedError < unalignedError * 0.5, $"aligned crop differs by {alignedError:F1}, unaligned by {unalignedError:F1}");
+    }
+
+    [Fact]
+    public void Faces_at_the_frame_edge_are_padded_not_rejected()
+    {
+        using var frame = new Mat(100, 100, MatType.CV_8UC1, Scalar.All(200));
+        var face = new DetectedFace(new FaceBox(80, 80, 40, 40), 1f);
+        Assert.Equal(FaceImage.PixelCount, FacePreprocessor.Extract(frame, face).Length);
+    }
+
+    [Fact]
+    public void Empty_boxes_and_boxes_outside_the_frame_are_rejected()
+    {
+        using var frame = new Mat(100, 100, MatType.CV_8UC1, Scalar.All(0));
+        Assert.Throws<ArgumentException>(() => FacePreprocessor.Extract(frame, new DetectedFace(new FaceBox(10, 10, 0, 5), 1f)));
+        Assert.Throws<ArgumentException>(() => FacePreprocessor.Extract(frame, new DetectedFace(new FaceBox(500, 500, 10, 10), 1f)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => FacePreprocessor.Extract(frame, new DetectedFace(new FaceBox(10, 10, 10, 10), 1f), new FacePreprocessingOptions { Margin = 3 }));
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.Extensions.DependencyInjection;
+using PersonalFer.Detection;
+using PersonalFer.Tests;
+
+namespace PersonalFer.Pipeline.Tests;
+
+public sealed class AddPersonalFerTests
+{
+    [Fact]
+    public void Registration_is_idempotent_and_resolves_a_working_detector()
+    {
+        var services = new ServiceCollection().AddPersonalFer().AddPersonalFer();
+        foreach (var type in new[] { typeof(IFaceDetector), typeof(PersonalFer.Model.ExpressionModel), typeof(ExpressionPipeline), typeof(Personalizer) })
+        {
+            Assert.Single(services, d => d.ServiceType == type);
+        }
+
+        using var provider = services.BuildServiceProvider();
+        var detector = provider.GetRequiredService<IFaceDetector>();
+        Assert.IsType<YuNetFaceDetector>(detector);
+        Assert.Same(detector, provider.GetRequiredService<IFaceDetector>());
+        using var frame = TestPhotos.Astronaut();
+        Assert.Single(detector.Detect(frame));
+    }
+
+    [Fact]
+    public void With_no_configuration_the_shipped_model_classifies_a_real_smile()
+    {
+        using var provider = new ServiceCollection().AddPersonalFer().BuildServiceProvider();
+        var model = provider.GetRequiredService<PersonalFer.Model.ExpressionModel>();
+        using var frame = TestPhotos.Astronaut();
+
+        var face = provider.GetRequiredService<ExpressionPipeline>().Classify(frame).Single();
+
+        Assert.Equal(PersonalFer.Data.Expression.Happy, face.Expression);
+        Assert.NotNull(model.GeneralReplay);
+        Assert.NotNull(provider.GetRequiredService<Personalizer>());
+    }
+
+    [Fact]
+    public void A_model_file_replaces_the_shipped_model_and_a_missing_one_is_a_clear_error()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"fer-di-{Guid.NewGuid():N}.fermodel");
+        using (var model = PersonalFer.Model.ExpressionModel.Create(PersonalFer.Model.ModelArchitecture.Seed, seed: 1))
+        {
+            model.Save(path);
+        }
+
+        try
+        {
+            using var provider = new ServiceCollection().AddPersonalFer(o => o.ModelPath = path).BuildServiceProvider();
+            Assert.Equal(PersonalFer.Model.ModelArchitecture.Seed, provider.GetRequiredService<PersonalFer.Model.ExpressionModel>().Architecture);
+            using var frame = TestPhotos.Astronaut();
+            Assert.Single(provider.GetRequiredService<ExpressionPipeline>().Classify(frame));
+
+            using var missing = new ServiceCollection().AddPersonalFer(o => o.ModelPath = path + ".absent").BuildServiceProvider();
+            var error = Assert.Throws<PersonalFer.Model.ModelFormatException>(() => missing.GetRequiredService<ExpressionPipeline>());
+            Assert.Contains("file not found", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Null_services_are_rejected()
+    {
+        Assert.Throws<ArgumentNullException>(() => PersonalFerServiceCollectionExtensions.AddPersonalFer(null!));
+    }
+}
