@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using OpenCvSharp;
+using PersonalFer.Data;
 using PersonalFer.Detection;
 
 namespace PersonalFer.Benchmarks;
@@ -39,10 +40,10 @@ public class DetectionBenchmarks
     [Benchmark(Description = "YuNet at full 640x480")]
     public int YuNetFullSize() => _yuNetFullSize!.Detect(_frame!).Count;
 
-    [Benchmark(Description = "Preprocess one face (eye alignment, 48x48 gray)")]
+    [Benchmark(Description = "Preprocess one face (square box, 48x48 gray)")]
     public byte Preprocess()
     {
-        FacePreprocessor.Extract(_frame!, _face, _pixels);
+        FacePreprocessor.Extract(_frame!, _face, FaceFraming.DetectorBox, _pixels);
         return _pixels[0];
     }
 

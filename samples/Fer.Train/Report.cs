@@ -22,15 +22,20 @@ internal static class Report
     }
 
     /// <summary>Writes the script-checkable shape: {"accuracy": …, "perClass": {…}, "confusion": [[…]]}.</summary>
-    public static void WriteJson(EvaluationResult result, string path) =>
-        File.WriteAllText(path, JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["accuracy"] = result.Accuracy,
-            ["count"] = result.Count,
-            ["perClass"] = result.PerClass.ToDictionary(
-                c => c.Expression.ToString(),
-                c => new { precision = c.Precision, recall = c.Recall, f1 = c.F1, support = c.Support }),
-            ["confusion"] = result.Confusion,
-            ["classOrder"] = Expressions.All.Select(e => e.ToString()).ToArray(),
-        }, JsonOptions));
+    public static void WriteJson(EvaluationResult result, string path) => WriteJson(Summary(result), path);
+
+    /// <summary>Writes <paramref name="content"/> as indented JSON.</summary>
+    public static void WriteJson(object content, string path) => File.WriteAllText(path, JsonSerializer.Serialize(content, JsonOptions));
+
+    /// <summary>An evaluation as {"accuracy": …, "count": …, "perClass": {…}, "confusion": [[…]], "classOrder": […]}.</summary>
+    public static Dictionary<string, object> Summary(EvaluationResult result) => new()
+    {
+        ["accuracy"] = result.Accuracy,
+        ["count"] = result.Count,
+        ["perClass"] = result.PerClass.ToDictionary(
+            c => c.Expression.ToString(),
+            c => new { precision = c.Precision, recall = c.Recall, f1 = c.F1, support = c.Support }),
+        ["confusion"] = result.Confusion,
+        ["classOrder"] = Expressions.All.Select(e => e.ToString()).ToArray(),
+    };
 }

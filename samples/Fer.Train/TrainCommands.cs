@@ -100,17 +100,43 @@ internal static class TrainCommands
     public static Command Evaluate()
     {
         var model = new Option<string>("--model") { Description = "A .fermodel file, or 'default' for the shipped model", Required = true };
+        var data = new Option<string?>("--data") { Description = $"{DataOption.Description} (needed unless --photos)" };
         var split = new Option<Fer2013Split>("--split") { DefaultValueFactory = _ => Fer2013Split.PrivateTest };
-        var json = new Option<string?>("--json") { Description = "Write {accuracy, perClass, confusion} here" };
+        var json = new Option<string?>("--json") { Description = "Write the results here as JSON" };
         var precision = new Option<InferencePrecision?>("--precision") { Description = "Float32 or BFloat16 (default: what Classify uses on this CPU)" };
-        var command = new Command("evaluate", "Measure a model on one FER2013 split.") { model, DataOption, split, json, precision };
+        var throughPipeline = new Option<bool>("--through-pipeline")
+        {
+            Description = $"Also classify each face as a camera frame through ExpressionPipeline.Classify: upscaled {PipelineEvaluation.Upscale}x, padded by half its size, detected, framed; compared per class with the same faces straight in",
+        };
+        var padding = new Option<FramePadding>("--padding") { Description = "With --through-pipeline: Replicate (edge pixels) or Black", DefaultValueFactory = _ => FramePadding.Replicate };
+        var photos = new Option<string?>("--photos")
+        {
+            Description = "Instead of FER2013: labelled photos through the pipeline, from expression folders (<dir>/<expression>/*.png) or a folder with a manifest.csv of path,label_fer_index columns (e.g. jaffe-dev)",
+        };
+        var command = new Command("evaluate", "Measure a model on one FER2013 split, fed straight in or through the pipeline, or on labelled photos.")
+        {
+            model, data, split, json, precision, throughPipeline, padding, photos,
+        };
         command.SetAction(result =>
         {
-            var data = Fer2013.Load(result.GetValue(DataOption)!);
-            var splitName = result.GetValue(split);
             using var loaded = ModelFiles.Open(result.GetValue(model)!);
             loaded.Precision = result.GetValue(precision) ?? loaded.Precision;
-            var evaluation = Evaluator.Evaluate(loaded, data[splitName]);
+            if (result.GetValue(photos) is { } photoFolder)
+            {
+                PipelineEvaluation.EvaluatePhotos(loaded, photoFolder, result.GetValue(json));
+                return 0;
+            }
+
+            var dataPath = result.GetValue(data) ?? throw new ArgumentException("--data is required unless --photos is given.");
+            var splitName = result.GetValue(split);
+            var faces = Fer2013.Load(dataPath)[splitName];
+            if (result.GetValue(throughPipeline))
+            {
+                PipelineEvaluation.EvaluateFaces(loaded, faces, result.GetValue(padding), splitName.ToString(), result.GetValue(json));
+                return 0;
+            }
+
+            var evaluation = Evaluator.Evaluate(loaded, faces);
             Report.Print(evaluation, $"{splitName} ({evaluation.Count} faces, {loaded.Precision})");
             if (result.GetValue(json) is { } jsonPath)
             {

@@ -79,8 +79,10 @@ public sealed class ModelFileTests : IDisposable
     }
 
     [Theory]
-    [InlineData("\"FormatVersion\": 2", "\"FormatVersion\": 99", "format version 99 is not supported")]
-    [InlineData("\"FormatVersion\": 2", "\"FormatVersion\": 0", "format version 0 is not supported")]
+    [InlineData("\"FormatVersion\": 3", "\"FormatVersion\": 99", "format version 99 is not supported")]
+    [InlineData("\"FormatVersion\": 3", "\"FormatVersion\": 0", "format version 0 is not supported")]
+    [InlineData("\"Margin\": 0", "\"Margin\": 2.5", "manifest.json is unreadable")]
+    [InlineData("\"Framing\": {", "\"Framing\": null, \"Unused\": {", "null Framing")]
     [InlineData("\"Angry\"", "\"Furious\"", "class order")]
     [InlineData("{", "[", "manifest.json is unreadable")]
     public void Manifests_from_other_versions_or_class_orders_are_rejected(string find, string replace, string problem)
@@ -117,7 +119,7 @@ public sealed class ModelFileTests : IDisposable
         Assert.All(loaded.Weights(), entry => Assert.Equal(
             original[entry.Key].Values.Select(v => (float)(Half)v), entry.Value.Values));
         Assert.Equal(model.PredictProbabilities(Faces(8), 8), loaded.PredictProbabilities(Faces(8), 8), (a, b) => Math.Abs(a - b) < 2e-3f);
-        Assert.Equal(2, loaded.Manifest.FormatVersion);
+        Assert.Equal(ModelManifest.CurrentFormatVersion, loaded.Manifest.FormatVersion);
 
         // Saving the rounded weights again loses nothing: what `export` measures is what it writes.
         loaded.Save(PathOf("again.fermodel"), WeightPrecision.Float16);
@@ -139,12 +141,46 @@ public sealed class ModelFileTests : IDisposable
     }
 
     [Fact]
+    public void The_framing_is_saved_with_the_model()
+    {
+        using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 3);
+        var levelled = new FaceFraming { Margin = 0.2f, AlignEyes = true };
+        model.Describe(m => m with { Framing = levelled });
+        model.Save(PathOf("m.fermodel"));
+
+        using var loaded = ExpressionModel.Load(PathOf("m.fermodel"));
+
+        using var fresh = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 1);
+        Assert.Equal(levelled, loaded.Framing);
+        Assert.Equal(FaceFraming.DetectorBox, fresh.Framing);
+        Assert.Throws<ArgumentNullException>(() => model.Describe(m => m with { Framing = null! }));
+    }
+
+    [Fact]
+    public void Files_from_before_framings_were_stored_are_read_as_framed_by_the_detector_box()
+    {
+        // Those models were trained on FER2013's own crops, which the square detector box reproduces.
+        using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 3);
+        model.Describe(m => m with { Framing = new FaceFraming { Margin = 0.3f } });
+        model.Save(PathOf("m.fermodel"));
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(ReadEntry(PathOf("m.fermodel"), "manifest.json"))!.AsObject();
+        manifest.Remove("Framing");
+        manifest["FormatVersion"] = 2;
+        ReplaceEntry(PathOf("m.fermodel"), "manifest.json", System.Text.Encoding.UTF8.GetBytes(manifest.ToJsonString()));
+
+        using var loaded = ExpressionModel.Load(PathOf("m.fermodel"));
+
+        Assert.Equal(2, loaded.Manifest.FormatVersion);
+        Assert.Equal(FaceFraming.DetectorBox, loaded.Framing);
+    }
+
+    [Fact]
     public void Version_1_files_with_float32_weights_still_load()
     {
         using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 3);
         model.Save(PathOf("m.fermodel"));
         var manifest = System.Text.Encoding.UTF8.GetString(ReadEntry(PathOf("m.fermodel"), "manifest.json"));
-        ReplaceEntry(PathOf("m.fermodel"), "manifest.json", System.Text.Encoding.UTF8.GetBytes(ReplaceFirst(manifest, "\"FormatVersion\": 2", "\"FormatVersion\": 1")));
+        ReplaceEntry(PathOf("m.fermodel"), "manifest.json", System.Text.Encoding.UTF8.GetBytes(ReplaceFirst(manifest, "\"FormatVersion\": 3", "\"FormatVersion\": 1")));
 
         using var loaded = ExpressionModel.Load(PathOf("m.fermodel"));
 

@@ -1,3 +1,5 @@
+using OpenCvSharp;
+
 namespace PersonalFer.Data;
 
 /// <summary>
@@ -51,6 +53,35 @@ public sealed record ImageData
 
     /// <summary>Bytes from one row to the next.</summary>
     public int Stride { get; }
+
+    /// <summary>Decodes an image file (PNG, JPEG, …) as OpenCV reads it: gray stays gray, colour becomes BGR or BGRA.</summary>
+    /// <exception cref="InvalidDataException">The file is missing or unreadable, or not 8-bit gray, BGR or BGRA; the message names it.</exception>
+    public static ImageData Read(string file)
+    {
+        using var image = Cv2.ImRead(file, ImreadModes.Unchanged);
+        if (image.Empty())
+        {
+            throw new InvalidDataException($"{file}: missing or not a readable image");
+        }
+
+        if (image.Depth() != MatType.CV_8U)
+        {
+            throw new InvalidDataException($"{file}: {image.Depth()} pixels are not supported (8-bit only)");
+        }
+
+        var format = image.Channels() switch
+        {
+            1 => PixelFormat.Gray8,
+            3 => PixelFormat.Bgr24,
+            4 => PixelFormat.Bgra32,
+            var channels => throw new InvalidDataException($"{file}: {channels}-channel images are not supported"),
+        };
+        // imread returns a freshly allocated, continuous matrix.
+        var pixels = new byte[image.Width * image.Height * image.Channels()];
+        System.Runtime.InteropServices.Marshal.Copy(image.Data, pixels, 0, pixels.Length);
+
+        return new ImageData(pixels, image.Width, image.Height, format);
+    }
 
     /// <summary>Bytes per pixel of a format.</summary>
     public static int BytesPerPixel(PixelFormat format) => format switch

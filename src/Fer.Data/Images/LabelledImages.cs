@@ -1,5 +1,3 @@
-using OpenCvSharp;
-
 namespace PersonalFer.Data;
 
 /// <summary>
@@ -52,7 +50,7 @@ public sealed class LabelledImages : IReadOnlyList<LabelledImage>
                 ?? throw new InvalidDataException($"{directory}: not an expression folder (expected one of {ExpressionFolders.Expected})");
             foreach (var file in ExpressionFolders.ImageFiles(directory))
             {
-                images.Add(new LabelledImage(Decode(file), label, file, areFaceCrops));
+                images.Add(new LabelledImage(ImageData.Read(file), label, file, areFaceCrops));
             }
         }
 
@@ -92,31 +90,4 @@ public sealed class LabelledImages : IReadOnlyList<LabelledImage>
     public IEnumerator<LabelledImage> GetEnumerator() => _images.GetEnumerator();
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-
-    private static ImageData Decode(string file)
-    {
-        using var image = Cv2.ImRead(file, ImreadModes.Unchanged);
-        if (image.Empty())
-        {
-            throw new InvalidDataException($"{file}: not a readable image");
-        }
-
-        if (image.Depth() != MatType.CV_8U)
-        {
-            throw new InvalidDataException($"{file}: {image.Depth()} pixels are not supported (8-bit only)");
-        }
-
-        var format = image.Channels() switch
-        {
-            1 => PixelFormat.Gray8,
-            3 => PixelFormat.Bgr24,
-            4 => PixelFormat.Bgra32,
-            var channels => throw new InvalidDataException($"{file}: {channels}-channel images are not supported"),
-        };
-        // imread returns a freshly allocated, continuous matrix.
-        var pixels = new byte[image.Width * image.Height * image.Channels()];
-        System.Runtime.InteropServices.Marshal.Copy(image.Data, pixels, 0, pixels.Length);
-
-        return new ImageData(pixels, image.Width, image.Height, format);
-    }
 }

@@ -4,9 +4,10 @@ using PersonalFer.Data;
 namespace PersonalFer.Detection;
 
 /// <summary>
-/// The one face preprocessing shared by personalization and inference (FER2013's own images are already faces of
-/// this framing): a square crop around the box with a margin, rotated so the eyes are level when landmarks exist,
-/// grayscale, 48×48, edges replicated where the crop leaves the frame. The model's normalization follows in Fer.Model.
+/// The one face preprocessing shared by inference, personalization and evaluation through the pipeline: the crop a
+/// <see cref="FaceFraming"/> defines (a square around the box, with its margin, rotated so the eyes are level when it
+/// asks and landmarks exist), grayscale, 48×48, edges replicated where the crop leaves the frame. Callers pass the
+/// model's framing (<c>ExpressionModel.Framing</c>); the model's normalization follows in Fer.Model.
 /// </summary>
 public static class FacePreprocessor
 {
@@ -16,20 +17,20 @@ public static class FacePreprocessor
     /// <summary>How much larger than the face square a crop must be for any rotation of it to stay inside: √2.</summary>
     private static readonly double RotationRoom = Math.Sqrt(2);
 
-    /// <summary>The 48×48 grayscale face (2304 bytes, row-major).</summary>
+    /// <summary>The 48×48 grayscale face (2304 bytes, row-major), framed as <paramref name="framing"/> says.</summary>
     /// <exception cref="ArgumentException">The frame is empty or of an unsupported type, or the box is empty.</exception>
-    public static byte[] Extract(Mat frame, DetectedFace face, FacePreprocessingOptions? options = null)
+    public static byte[] Extract(Mat frame, DetectedFace face, FaceFraming framing)
     {
         var pixels = new byte[FaceImage.PixelCount];
-        Extract(frame, face, pixels, options);
+        Extract(frame, face, framing, pixels);
         return pixels;
     }
 
     /// <summary>Writes the 48×48 grayscale face into <paramref name="destination"/> (at least 2304 bytes).</summary>
-    public static void Extract(Mat frame, DetectedFace face, Span<byte> destination, FacePreprocessingOptions? options = null)
+    /// <exception cref="ArgumentException">The frame is empty or of an unsupported type, or the box is empty.</exception>
+    public static void Extract(Mat frame, DetectedFace face, FaceFraming framing, Span<byte> destination)
     {
-        options ??= new FacePreprocessingOptions();
-        options.Validate();
+        ArgumentNullException.ThrowIfNull(framing);
         if (face.Box.Width <= 0 || face.Box.Height <= 0)
         {
             throw new ArgumentException($"The face box {face.Box} is empty.", nameof(face));
@@ -37,10 +38,10 @@ public static class FacePreprocessor
 
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, FaceImage.PixelCount, nameof(destination));
         using var gray = FrameConversion.ToGray(frame);
-        var side = Math.Max(face.Box.Width, face.Box.Height) * (1 + (2 * options.Margin));
+        var side = Math.Max(face.Box.Width, face.Box.Height) * (1 + (2 * framing.Margin));
         var centerX = face.Box.X + (face.Box.Width / 2.0);
         var centerY = face.Box.Y + (face.Box.Height / 2.0);
-        var angle = options.AlignEyes && face.Landmarks is { } landmarks ? EyeAngleDegrees(landmarks) : 0;
+        var angle = framing.AlignEyes && face.Landmarks is { } landmarks ? EyeAngleDegrees(landmarks) : 0;
 
         // Crop a square with room for the rotation, replicate edges outside the frame, shrink it with area averaging.
         var cropSide = (int)Math.Ceiling(side * (angle == 0 ? 1.0 : RotationRoom));

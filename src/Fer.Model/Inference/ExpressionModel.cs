@@ -51,6 +51,9 @@ public sealed class ExpressionModel : IDisposable
     /// <summary>Which network this is.</summary>
     public ModelArchitecture Architecture => Manifest.Architecture;
 
+    /// <summary>How faces must be cropped from a frame for this model (<see cref="ModelManifest.Framing"/>).</summary>
+    public FaceFraming Framing => Manifest.Framing;
+
     /// <summary>Number of parameters (trainable and frozen).</summary>
     public long ParameterCount => Network.parameters().Sum(p => p.numel());
 
@@ -169,11 +172,15 @@ public sealed class ExpressionModel : IDisposable
         ModelFile.Save(path, Manifest, Network, GeneralReplay, weightPrecision);
     }
 
-    /// <summary>Replaces the manifest's provenance fields (metrics, command, epochs) before saving.</summary>
+    /// <summary>
+    /// Replaces the manifest's provenance fields (metrics, command, epochs) before saving, and the framing when the
+    /// network was trained on faces framed another way than its manifest says.
+    /// </summary>
     public void Describe(Func<ModelManifest, ModelManifest> update)
     {
         ArgumentNullException.ThrowIfNull(update);
         var updated = update(Manifest);
+        ArgumentNullException.ThrowIfNull(updated.Framing, $"{nameof(ModelManifest)}.{nameof(ModelManifest.Framing)}");
         if (updated.Architecture != Manifest.Architecture || updated.NormalizationMean != Manifest.NormalizationMean
             || updated.NormalizationStd != Manifest.NormalizationStd)
         {

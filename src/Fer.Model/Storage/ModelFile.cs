@@ -281,7 +281,7 @@ internal static class ModelFile
             using var stream = entry.Open();
             manifest = JsonSerializer.Deserialize<ModelManifest>(stream, Json);
         }
-        catch (Exception e) when (e is JsonException or InvalidDataException)
+        catch (Exception e) when (e is JsonException or InvalidDataException or ArgumentOutOfRangeException)
         {
             throw new ModelFormatException(path, $"{ManifestEntry} is unreadable ({e.Message})", e);
         }
@@ -289,6 +289,11 @@ internal static class ModelFile
         if (manifest is null)
         {
             throw new ModelFormatException(path, $"{ManifestEntry} is empty");
+        }
+
+        if (manifest.Framing is null)
+        {
+            throw new ModelFormatException(path, $"{ManifestEntry} has a null {nameof(ModelManifest.Framing)}");
         }
 
         if (manifest.FormatVersion is < 1 or > ModelManifest.CurrentFormatVersion)

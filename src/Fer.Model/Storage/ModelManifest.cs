@@ -9,10 +9,11 @@ namespace PersonalFer.Model;
 public sealed record ModelManifest
 {
     /// <summary>
-    /// The file format this library writes; it reads every version up to it. Version 2 added half-precision weights
-    /// (<see cref="WeightPrecision.Float16"/>); version 1 files hold float32 weights only.
+    /// The file format this library writes; it reads every version up to it. Version 3 added <see cref="Framing"/>
+    /// (earlier files were trained on FER2013's own crops and read as <see cref="FaceFraming.DetectorBox"/>); version 2
+    /// added half-precision weights (<see cref="WeightPrecision.Float16"/>).
     /// </summary>
-    public const int CurrentFormatVersion = 2;
+    public const int CurrentFormatVersion = 3;
 
     /// <summary>Format version of the file.</summary>
     public int FormatVersion { get; init; } = CurrentFormatVersion;
@@ -25,6 +26,9 @@ public sealed record ModelManifest
 
     /// <summary>Side of the square grayscale input (48).</summary>
     public int InputSize { get; init; } = FaceImage.Size;
+
+    /// <summary>How faces are cropped from a frame for this network: the framing it learned faces in.</summary>
+    public FaceFraming Framing { get; init; } = FaceFraming.DetectorBox;
 
     /// <summary>Input normalization: pixel / 255, minus this mean.</summary>
     public float NormalizationMean { get; init; }

@@ -8,8 +8,8 @@ using PersonalFer.Model;
 namespace PersonalFer;
 
 /// <summary>
-/// Frames in, expressions out: detects every face, preprocesses each the one shared way, and classifies them in a
-/// single batch. Safe to call from several threads: detection runs concurrently, classification is serialized
+/// Frames in, expressions out: detects every face, crops each with the model's <see cref="ExpressionModel.Framing"/>,
+/// and classifies them in a single batch. Safe to call from several threads: detection runs concurrently, classification is serialized
 /// (the CNN is one native module).
 /// </summary>
 public sealed class ExpressionPipeline
@@ -47,6 +47,11 @@ public sealed class ExpressionPipeline
             throw new ArgumentException($"Profile '{profile.Name}' was trained on other general model weights than this pipeline's.", nameof(profile));
         }
 
+        if (profile is not null && profile.Framing != _model.Framing)
+        {
+            throw new ArgumentException($"Profile '{profile.Name}' was trained on faces framed as '{profile.Framing}', but this pipeline's model frames them as '{_model.Framing}'; fine-tune the profile again.", nameof(profile));
+        }
+
         var faces = _detector.Detect(frame);
         if (faces.Count == 0)
         {
@@ -62,7 +67,7 @@ public sealed class ExpressionPipeline
         var pixels = new byte[used.Count * FaceImage.PixelCount];
         for (var i = 0; i < used.Count; i++)
         {
-            FacePreprocessor.Extract(frame, used[i], pixels.AsSpan(i * FaceImage.PixelCount), _options.Preprocessing);
+            FacePreprocessor.Extract(frame, used[i], _model.Framing, pixels.AsSpan(i * FaceImage.PixelCount));
         }
 
         float[] probabilities;

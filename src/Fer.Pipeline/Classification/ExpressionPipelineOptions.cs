@@ -1,13 +1,8 @@
-using PersonalFer.Detection;
-
 namespace PersonalFer;
 
 /// <summary>Settings of <see cref="ExpressionPipeline"/>, validated when it is built.</summary>
 public sealed record ExpressionPipelineOptions
 {
-    /// <summary>How faces are cropped for the model (the same preprocessing personalization uses).</summary>
-    public FacePreprocessingOptions Preprocessing { get; init; } = new();
-
     /// <summary>At most this many faces (the largest) are classified per frame; default 32.</summary>
     public int MaxFaces { get; init; } = 32;
 

@@ -16,17 +16,21 @@ public sealed class PersonalProfile : IDisposable
     private const string ManifestEntry = "profile.json";
     private const string HeadEntry = "head.bin";
 
-    // The version of the manifest and head layout this code writes and reads.
-    private const int FormatVersion = 1;
+    // The version of the manifest and head layout this code writes and reads. Version 2 added the framing.
+    private const int FormatVersion = 2;
+
+    // Version 1 profiles were trained on faces cropped with a 15 % margin, eyes levelled: no model frames them so.
+    private const int UnframedFormatVersion = 1;
 
     // Leading characters of a fingerprint that name it in an error message.
     private const int FingerprintShown = 12;
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
-    internal PersonalProfile(string name, PersonalHead head, IReadOnlyList<int> facesPerExpression, DateTimeOffset created)
+    internal PersonalProfile(string name, PersonalHead head, FaceFraming framing, IReadOnlyList<int> facesPerExpression, DateTimeOffset created)
     {
         Name = name;
         Head = head;
+        Framing = framing;
         FacesPerExpression = facesPerExpression;
         Created = created;
     }
@@ -39,6 +43,9 @@ public sealed class PersonalProfile : IDisposable
 
     /// <summary>When it was trained (UTC).</summary>
     public DateTimeOffset Created { get; }
+
+    /// <summary>How the person's faces were cropped for training: the general model's framing at the time.</summary>
+    public FaceFraming Framing { get; }
 
     /// <summary>Fingerprint of the general model weights the profile belongs to.</summary>
     public string BaseModelFingerprint => Head.BaseModelFingerprint;
@@ -55,7 +62,7 @@ public sealed class PersonalProfile : IDisposable
         {
             using (var manifest = zip.CreateEntry(ManifestEntry).Open())
             {
-                JsonSerializer.Serialize(manifest, new Manifest(FormatVersion, Name, Head.Architecture, BaseModelFingerprint, [.. FacesPerExpression], Created), Json);
+                JsonSerializer.Serialize(manifest, new Manifest(FormatVersion, Name, Head.Architecture, BaseModelFingerprint, Framing, [.. FacesPerExpression], Created), Json);
             }
 
             using var head = zip.CreateEntry(HeadEntry).Open();
@@ -85,6 +92,11 @@ public sealed class PersonalProfile : IDisposable
                 manifest = JsonSerializer.Deserialize<Manifest>(stream, Json) ?? throw new ProfileFormatException(path, $"{ManifestEntry} is empty");
             }
 
+            if (manifest.FormatVersion == UnframedFormatVersion)
+            {
+                throw new ProfileFormatException(path, "was trained on faces framed the way PersonalFer cropped them before models stated their framing; fine-tune it again from the person's photos");
+            }
+
             if (manifest.FormatVersion != FormatVersion)
             {
                 throw new ProfileFormatException(path, $"format version {manifest.FormatVersion} is not supported");
@@ -95,13 +107,18 @@ public sealed class PersonalProfile : IDisposable
                 throw new ProfileFormatException(path, $"was trained on other general model weights ({manifest.Architecture} {manifest.BaseModelFingerprint[..Math.Min(FingerprintShown, manifest.BaseModelFingerprint.Length)]}…), not this {model.Architecture} model");
             }
 
+            if (manifest.Framing is null || manifest.Framing != model.Framing)
+            {
+                throw new ProfileFormatException(path, $"was trained on faces framed as '{manifest.Framing?.ToString() ?? "(none)"}', but this model frames them as '{model.Framing}'; fine-tune it again from the person's photos");
+            }
+
             using var head = (zip.GetEntry(HeadEntry) ?? throw new ProfileFormatException(path, $"has no {HeadEntry}")).Open();
             using var buffer = new MemoryStream();
             head.CopyTo(buffer);
             buffer.Position = 0;
-            return new PersonalProfile(manifest.Name, PersonalHead.Load(buffer, model, manifest.BaseModelFingerprint), manifest.FacesPerExpression, manifest.Created);
+            return new PersonalProfile(manifest.Name, PersonalHead.Load(buffer, model, manifest.BaseModelFingerprint), manifest.Framing, manifest.FacesPerExpression, manifest.Created);
         }
-        catch (Exception e) when (e is InvalidDataException or JsonException)
+        catch (Exception e) when (e is InvalidDataException or JsonException or ArgumentOutOfRangeException)
         {
             throw new ProfileFormatException(path, $"not a readable PersonalFer profile ({e.Message})", e);
         }
@@ -110,5 +127,5 @@ public sealed class PersonalProfile : IDisposable
     /// <inheritdoc />
     public void Dispose() => Head.Dispose();
 
-    private sealed record Manifest(int FormatVersion, string Name, ModelArchitecture Architecture, string BaseModelFingerprint, int[] FacesPerExpression, DateTimeOffset Created);
+    private sealed record Manifest(int FormatVersion, string Name, ModelArchitecture Architecture, string BaseModelFingerprint, FaceFraming? Framing, int[] FacesPerExpression, DateTimeOffset Created);
 }

@@ -1,4 +1,3 @@
-using PersonalFer.Detection;
 using PersonalFer.Model;
 
 namespace PersonalFer;
@@ -17,9 +16,6 @@ public sealed record PersonalizationOptions
 
     /// <summary>Skip samples in which no face is found (counted in the result) instead of failing.</summary>
     public bool SkipSamplesWithoutFace { get; init; }
-
-    /// <summary>How faces are cropped: must match the pipeline's.</summary>
-    public FacePreprocessingOptions Preprocessing { get; init; } = new();
 
     internal void Validate() => ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinimumFaces, nameof(MinimumFaces));
 }

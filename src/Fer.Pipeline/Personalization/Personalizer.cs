@@ -60,7 +60,7 @@ public sealed class Personalizer
         options ??= new PersonalizationOptions();
         options.Validate();
         var stopwatch = Stopwatch.StartNew();
-        var (pixels, labels, withoutFace) = Faces(samples, options, progress, cancellationToken);
+        var (pixels, labels, withoutFace) = Faces(samples, progress, cancellationToken);
         if (withoutFace.Count > 0 && !options.SkipSamplesWithoutFace)
         {
             throw new PersonalizationException($"No face found in {withoutFace.Count} sample(s): {string.Join(", ", withoutFace.Take(SamplesNamedInError))}{(withoutFace.Count > SamplesNamedInError ? ", …" : "")}");
@@ -88,7 +88,7 @@ public sealed class Personalizer
         }
 
         Log.FineTuned(_logger, name, labels.Count, withoutFace.Count, stopwatch.Elapsed.TotalMilliseconds);
-        return new PersonalizationResult(new PersonalProfile(name, head, counts, DateTimeOffset.UtcNow), labels.Count, withoutFace);
+        return new PersonalizationResult(new PersonalProfile(name, head, _model.Framing, counts, DateTimeOffset.UtcNow), labels.Count, withoutFace);
     }
 
     // Reports synchronously, in order (Progress<T> would post to the thread pool and could report after return).
@@ -98,7 +98,7 @@ public sealed class Personalizer
     }
 
     private (byte[] Pixels, List<Expression> Labels, List<string> WithoutFace) Faces(
-        IReadOnlyList<LabelledImage> samples, PersonalizationOptions options, IProgress<PersonalizationProgress>? progress, CancellationToken cancellationToken)
+        IReadOnlyList<LabelledImage> samples, IProgress<PersonalizationProgress>? progress, CancellationToken cancellationToken)
     {
         var pixels = new byte[samples.Count * FaceImage.PixelCount];
         var labels = new List<Expression>(samples.Count);
@@ -117,8 +117,9 @@ public sealed class Personalizer
                 continue;
             }
 
-            var crop = sample.IsFaceCrop ? options.Preprocessing with { Margin = 0 } : options.Preprocessing;
-            FacePreprocessor.Extract(frame, face.Value, pixels.AsSpan(labels.Count * FaceImage.PixelCount), crop);
+            // A face crop is already framed: its whole image is the face, so no margin is added around it.
+            var framing = sample.IsFaceCrop ? _model.Framing with { Margin = 0 } : _model.Framing;
+            FacePreprocessor.Extract(frame, face.Value, framing, pixels.AsSpan(labels.Count * FaceImage.PixelCount));
             labels.Add(sample.Label);
             progress?.Report(new PersonalizationProgress(PersonalizationStage.FindingFaces, labels.Count + withoutFace.Count, samples.Count));
         }

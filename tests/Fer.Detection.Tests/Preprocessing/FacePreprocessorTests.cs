@@ -15,10 +15,10 @@ public sealed class FacePreprocessorTests
         using var detector = new YuNetFaceDetector();
         var face = Assert.Single(detector.Detect(frame));
 
-        var pixels = FacePreprocessor.Extract(frame, face);
+        var pixels = FacePreprocessor.Extract(frame, face, FaceFraming.DetectorBox);
 
         Assert.Equal(FaceImage.PixelCount, pixels.Length);
-        Assert.Equal(pixels, FacePreprocessor.Extract(frame, face));
+        Assert.Equal(pixels, FacePreprocessor.Extract(frame, face, FaceFraming.DetectorBox));
         Assert.True(pixels.Select(p => (int)p).Max() - pixels.Select(p => (int)p).Min() > 100, "the crop has no contrast: not a face");
     }
 
@@ -45,13 +45,33 @@ public sealed class FacePreprocessorTests
         var tilted = upright with { Landmarks = new FaceLandmarks(Turn(l.RightEye), Turn(l.LeftEye), Turn(l.Nose), Turn(l.RightMouthCorner), Turn(l.LeftMouthCorner)) };
         Assert.Equal(20, Math.Abs(FacePreprocessor.EyeAngleDegrees(tilted.Landmarks!.Value) - FacePreprocessor.EyeAngleDegrees(l)), 1);
 
-        var reference = FacePreprocessor.Extract(frame, upright);
-        var aligned = FacePreprocessor.Extract(rotated, tilted);
-        var unaligned = FacePreprocessor.Extract(rotated, tilted, new FacePreprocessingOptions { AlignEyes = false });
+        var levelled = new FaceFraming { Margin = 0.15f, AlignEyes = true };
+        var reference = FacePreprocessor.Extract(frame, upright, levelled);
+        var aligned = FacePreprocessor.Extract(rotated, tilted, levelled);
+        var unaligned = FacePreprocessor.Extract(rotated, tilted, levelled with { AlignEyes = false });
 
         var alignedError = MeanAbsoluteDifference(reference, aligned);
         var unalignedError = MeanAbsoluteDifference(reference, unaligned);
         Assert.True(alignedError < 8 && alignedError < unalignedError * 0.5, $"aligned crop differs by {alignedError:F1}, unaligned by {unalignedError:F1}");
+    }
+
+    [Theory]
+    [InlineData(0.25f)]
+    [InlineData(0.5f)]
+    public void A_margin_crops_what_the_box_grown_by_it_crops_without_one(float margin)
+    {
+        // Her face's box, 112 high and centred on (228, 116): both margins grow it to whole pixels.
+        using var frame = TestPhotos.Astronaut();
+        var box = new FaceBox(180, 60, 96, 112);
+        var grownSide = (int)(box.Height * (1 + (2 * margin)));
+        var grown = new FaceBox(228 - (grownSide / 2), 116 - (grownSide / 2), grownSide, grownSide);
+
+        var withMargin = FacePreprocessor.Extract(frame, new DetectedFace(box, 1f), new FaceFraming { Margin = margin });
+        var grownBox = FacePreprocessor.Extract(frame, new DetectedFace(grown, 1f), FaceFraming.DetectorBox);
+        var boxOnly = FacePreprocessor.Extract(frame, new DetectedFace(box, 1f), FaceFraming.DetectorBox);
+
+        Assert.True(MeanAbsoluteDifference(withMargin, grownBox) < 3, $"the margin crop differs from the grown box's by {MeanAbsoluteDifference(withMargin, grownBox):F1}");
+        Assert.True(MeanAbsoluteDifference(withMargin, boxOnly) > 10, "the margin changed nothing");
     }
 
     [Fact]
@@ -59,15 +79,14 @@ public sealed class FacePreprocessorTests
     {
         using var frame = new Mat(100, 100, MatType.CV_8UC1, Scalar.All(200));
         var face = new DetectedFace(new FaceBox(80, 80, 40, 40), 1f);
-        Assert.Equal(FaceImage.PixelCount, FacePreprocessor.Extract(frame, face).Length);
+        Assert.Equal(FaceImage.PixelCount, FacePreprocessor.Extract(frame, face, FaceFraming.DetectorBox).Length);
     }
 
     [Fact]
     public void Empty_boxes_and_boxes_outside_the_frame_are_rejected()
     {
         using var frame = new Mat(100, 100, MatType.CV_8UC1, Scalar.All(0));
-        Assert.Throws<ArgumentException>(() => FacePreprocessor.Extract(frame, new DetectedFace(new FaceBox(10, 10, 0, 5), 1f)));
-        Assert.Throws<ArgumentException>(() => FacePreprocessor.Extract(frame, new DetectedFace(new FaceBox(500, 500, 10, 10), 1f)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => FacePreprocessor.Extract(frame, new DetectedFace(new FaceBox(10, 10, 10, 10), 1f), new FacePreprocessingOptions { Margin = 3 }));
+        Assert.Throws<ArgumentException>(() => FacePreprocessor.Extract(frame, new DetectedFace(new FaceBox(10, 10, 0, 5), 1f), FaceFraming.DetectorBox));
+        Assert.Throws<ArgumentException>(() => FacePreprocessor.Extract(frame, new DetectedFace(new FaceBox(500, 500, 10, 10), 1f), FaceFraming.DetectorBox));
     }
 }

@@ -35,7 +35,7 @@ public sealed class ExpressionPipelineTests : IDisposable
         Assert.Equal(2, results.Count);
         for (var i = 0; i < faces.Count; i++)
         {
-            var expected = _model.PredictProbabilities(FacePreprocessor.Extract(frame, faces[i]), 1);
+            var expected = _model.PredictProbabilities(FacePreprocessor.Extract(frame, faces[i], _model.Framing), 1);
             Assert.Equal(faces[i].Box, results[i].Box);
             Assert.Equal(expected, results[i].Probabilities.ToArray(), (a, b) => Math.Abs(a - b) < 1e-5f);
             Assert.Equal(results[i].Probabilities.Max(), results[i].Confidence);

@@ -1,3 +1,5 @@
+using System.IO.Compression;
+using System.Text.Json.Nodes;
 using OpenCvSharp;
 using PersonalFer.Data;
 using PersonalFer.Detection;
@@ -116,7 +118,7 @@ public sealed class PersonalizerTests : IDisposable
         for (var i = 0; i < TestPhotos.VariantCount; i++)
         {
             using var image = TestPhotos.Variant(i);
-            FacePreprocessor.Extract(image, Assert.Single(_detector.Detect(image)), pixels.AsSpan(i * FaceImage.PixelCount));
+            FacePreprocessor.Extract(image, Assert.Single(_detector.Detect(image)), _model.Framing, pixels.AsSpan(i * FaceImage.PixelCount));
             labels[i] = (Expression)(i % Expressions.Count);
         }
 
@@ -168,6 +170,54 @@ public sealed class PersonalizerTests : IDisposable
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..100]);
         Assert.Contains("not a readable PersonalFer profile", Assert.Throws<ProfileFormatException>(() => PersonalProfile.Load(path, _model)).Message, StringComparison.Ordinal);
         Assert.Contains("file not found", Assert.Throws<ProfileFormatException>(() => PersonalProfile.Load(path + ".none", _model)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Profiles_trained_under_another_framing_are_refused()
+    {
+        var personalizer = new Personalizer(_detector, _model, null);
+        var samples = Samples(Expressions.Count);
+        using var profile = personalizer.FineTune(samples, "someone").Profile;
+        Assert.Equal(_model.Framing, profile.Framing);
+        var path = Path.Combine(_directory.FullName, "someone.ferprofile");
+        profile.Save(path);
+
+        // The same weights, declared to expect faces with a margin, eyes levelled.
+        _model.Describe(m => m with { Framing = new FaceFraming { Margin = 0.15f, AlignEyes = true } });
+
+        var error = Assert.Throws<ProfileFormatException>(() => PersonalProfile.Load(path, _model));
+        Assert.Contains("framed as 'square box, margin 0 per side, not rotated'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("fine-tune it again", error.Message, StringComparison.Ordinal);
+        var classifyError = Assert.Throws<ArgumentException>(() => new ExpressionPipeline(_detector, _model).Classify(samples[0].Image, profile));
+        Assert.Contains("margin 0.15 per side, eyes levelled", classifyError.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Profiles_from_before_framings_were_recorded_are_refused()
+    {
+        var personalizer = new Personalizer(_detector, _model, null);
+        using var profile = personalizer.FineTune(Samples(Expressions.Count), "someone").Profile;
+        var path = Path.Combine(_directory.FullName, "someone.ferprofile");
+        profile.Save(path);
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            var entry = zip.GetEntry("profile.json")!;
+            JsonObject manifest;
+            using (var stream = entry.Open())
+            {
+                manifest = JsonNode.Parse(stream)!.AsObject();
+            }
+
+            manifest.Remove("Framing");
+            manifest["FormatVersion"] = 1;
+            entry.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry("profile.json").Open());
+            writer.Write(manifest.ToJsonString());
+        }
+
+        var error = Assert.Throws<ProfileFormatException>(() => PersonalProfile.Load(path, _model));
+        Assert.StartsWith(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("fine-tune it again from the person's photos", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
