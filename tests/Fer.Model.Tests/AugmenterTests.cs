@@ -1,11 +1,11 @@
-using PersonalFer.Data;
+using PersonalFer.Tests;
 using static TorchSharp.torch;
 
 namespace PersonalFer.Model.Tests;
 
 public sealed class AugmenterTests
 {
-    private static Tensor Faces() => FaceTensors.Unit(RealFaces.First(Fer2013Split.Training, 16).Pixels, 16);
+    private static Tensor Faces() => FaceTensors.Unit(TestFaces.Make(16).Pixels, 16);
 
     [Fact]
     public void No_augmentation_is_the_identity()

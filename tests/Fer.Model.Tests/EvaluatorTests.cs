@@ -1,4 +1,5 @@
 using PersonalFer.Data;
+using PersonalFer.Tests;
 
 namespace PersonalFer.Model.Tests;
 
@@ -29,7 +30,7 @@ public sealed class EvaluatorTests
     [Fact]
     public void Evaluation_matches_the_models_own_predictions()
     {
-        var data = RealFaces.First(Fer2013Split.PrivateTest, 300);
+        var data = TestFaces.Make(300);
         using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 8);
 
         var result = Evaluator.Evaluate(model, data);

@@ -1,4 +1,5 @@
 using PersonalFer.Data;
+using PersonalFer.Tests;
 
 namespace PersonalFer.Model.Tests;
 
@@ -11,7 +12,7 @@ public sealed class InferencePrecisionTests
     [Fact]
     public void Float32_inference_computes_what_the_trained_network_computes()
     {
-        var faces = RealFaces.First(Fer2013Split.PrivateTest, 64);
+        var faces = TestFaces.Make(64);
         using var model = ExpressionModel.LoadDefault();
         model.Precision = InferencePrecision.Float32;
 
@@ -33,7 +34,7 @@ public sealed class InferencePrecisionTests
     [Fact]
     public void Bfloat16_and_float32_agree_on_a_single_face()
     {
-        var faces = RealFaces.First(Fer2013Split.PrivateTest, 16);
+        var faces = TestFaces.Make(16);
         using var model = ExpressionModel.LoadDefault();
         float[] Classify(int face) => model.PredictProbabilities(faces.Pixels.Slice(face * FaceImage.PixelCount, FaceImage.PixelCount), 1);
         model.Precision = InferencePrecision.Float32;
@@ -50,9 +51,9 @@ public sealed class InferencePrecisionTests
     }
 
     [Fact]
-    public void Bfloat16_and_float32_inference_agree_on_real_faces()
+    public void Bfloat16_and_float32_inference_agree_on_a_batch_of_faces()
     {
-        var faces = RealFaces.First(Fer2013Split.PrivateTest, 64);
+        var faces = TestFaces.Make(64);
         using var model = ExpressionModel.LoadDefault();
         model.Precision = InferencePrecision.Float32;
         var exact = model.PredictProbabilities(faces.Pixels, faces.Count);
@@ -68,7 +69,7 @@ public sealed class InferencePrecisionTests
     [Fact]
     public void Bfloat16_inference_follows_the_weights_after_training()
     {
-        var faces = RealFaces.First(Fer2013Split.Training, 64);
+        var faces = TestFaces.Make(64);
         using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 2);
         model.Precision = InferencePrecision.BFloat16;
         var untrained = model.PredictProbabilities(faces.Pixels, faces.Count);

@@ -3,17 +3,13 @@ using PersonalFer.Tests;
 
 namespace PersonalFer.Model.Tests;
 
-/// <summary>Small, fixed subsets of the real FER2013 (loaded once per test run), or a skip when it is absent.</summary>
+/// <summary>
+/// FER2013, loaded once per test run, for the tests that measure a trained model on it, or a skip naming it when it
+/// is absent. Tests of mechanics use <see cref="TestFaces"/> instead, which run anywhere.
+/// </summary>
 internal static class RealFaces
 {
-    private static readonly Lazy<Fer2013Data> All = new(() => Fer2013.Load(SharedFiles.Require("data/fer2013/fer2013.csv.gz")));
+    private static readonly Lazy<Fer2013Data> All = new(() => Fer2013.Load(SharedFiles.Fer2013Csv));
 
-    public static Fer2013Data Require()
-    {
-        SharedFiles.Require("data/fer2013/fer2013.csv.gz");
-        return All.Value;
-    }
-
-    /// <summary>The first <paramref name="count"/> faces of a split.</summary>
-    public static FaceDataset First(Fer2013Split split, int count) => Require()[split].Select(Enumerable.Range(0, count).ToArray());
+    public static Fer2013Data Require() => All.Value;
 }

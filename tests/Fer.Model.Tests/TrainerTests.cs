@@ -1,4 +1,5 @@
 using PersonalFer.Data;
+using PersonalFer.Tests;
 using TorchSharp;
 
 namespace PersonalFer.Model.Tests;
@@ -21,10 +22,10 @@ public sealed class TrainerTests : IDisposable
     };
 
     [Fact]
-    public void A_short_run_on_a_few_hundred_real_faces_learns_them()
+    public void A_short_run_on_a_few_hundred_faces_learns_them()
     {
         // Validating on the training faces themselves: the best epoch kept is then the one that fits them best.
-        var training = RealFaces.First(Fer2013Split.Training, 256);
+        var training = TestFaces.Make(256);
         using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 3);
         var before = Evaluator.Evaluate(model, training).Accuracy;
 
@@ -44,8 +45,8 @@ public sealed class TrainerTests : IDisposable
     [Fact]
     public void The_same_seed_gives_the_same_run()
     {
-        var training = RealFaces.First(Fer2013Split.Training, 96);
-        var validation = RealFaces.First(Fer2013Split.PublicTest, 64);
+        var training = TestFaces.Make(96);
+        var validation = TestFaces.Make(64, seed: 1);
         var options = Quick(2) with { Augmentation = new AugmentationOptions() };
 
         double[] Run()
@@ -61,8 +62,8 @@ public sealed class TrainerTests : IDisposable
     [Fact]
     public void An_interrupted_run_resumes_from_its_checkpoint_and_ends_where_an_uninterrupted_one_does()
     {
-        var training = RealFaces.First(Fer2013Split.Training, 96);
-        var validation = RealFaces.First(Fer2013Split.PublicTest, 64);
+        var training = TestFaces.Make(96);
+        var validation = TestFaces.Make(64, seed: 1);
         var options = Quick(3) with { Augmentation = new AugmentationOptions() };
 
         using var straight = ExpressionModel.Create(ModelArchitecture.Seed, seed: 9);
@@ -104,8 +105,8 @@ public sealed class TrainerTests : IDisposable
     {
         // An objective that only passes the trainer's classifier and cross-entropy through must give exactly the run
         // without one; it is asked once per step, with the epoch.
-        var training = RealFaces.First(Fer2013Split.Training, 96);
-        var validation = RealFaces.First(Fer2013Split.PublicTest, 64);
+        var training = TestFaces.Make(96);
+        var validation = TestFaces.Make(64, seed: 1);
         var options = Quick(2) with { Augmentation = new AugmentationOptions() };
         var objective = new RecordingObjective();
 
@@ -126,8 +127,8 @@ public sealed class TrainerTests : IDisposable
     [Fact]
     public void Live_tensors_do_not_grow_with_the_number_of_steps()
     {
-        var training = RealFaces.First(Fer2013Split.Training, 64);
-        var validation = RealFaces.First(Fer2013Split.PublicTest, 32);
+        var training = TestFaces.Make(64);
+        var validation = TestFaces.Make(32, seed: 1);
         using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 1);
         var trainer = new Trainer();
         var options = Quick(1) with { BatchSize = 16, Augmentation = new AugmentationOptions() };

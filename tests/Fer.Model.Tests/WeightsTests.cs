@@ -1,4 +1,4 @@
-using PersonalFer.Data;
+using PersonalFer.Tests;
 
 namespace PersonalFer.Model.Tests;
 
@@ -8,7 +8,7 @@ public sealed class WeightsTests
     [Fact]
     public void A_model_rebuilt_from_its_weights_predicts_exactly_the_same()
     {
-        var faces = RealFaces.First(Fer2013Split.PrivateTest, 16);
+        var faces = TestFaces.Make(16);
         using var original = ExpressionModel.LoadDefault();
         var weights = original.Weights();
 
@@ -44,7 +44,7 @@ public sealed class WeightsTests
     [Fact]
     public void BatchNorm_batch_counters_may_be_left_out()
     {
-        var faces = RealFaces.First(Fer2013Split.PrivateTest, 8);
+        var faces = TestFaces.Make(8);
         using var original = ExpressionModel.LoadDefault();
         var weights = original.Weights().Where(w => !w.Key.EndsWith("num_batches_tracked", StringComparison.Ordinal)).ToDictionary();
 

@@ -1,6 +1,6 @@
 using PersonalFer.Data;
 using PersonalFer.Model;
-using PersonalFer.Model.Tests;
+using PersonalFer.Tests;
 using TorchSharp;
 using TorchSharp.Modules;
 
@@ -11,7 +11,7 @@ public sealed class BatchNormRecalibrationTests
     [Fact]
     public void The_first_layer_statistics_become_those_of_the_faces_as_they_are()
     {
-        var faces = RealFaces.First(Fer2013Split.Training, TrainingOptions.DefaultBatchSize);
+        var faces = TestFaces.Make(TrainingOptions.DefaultBatchSize);
         using var model = ExpressionModel.LoadDefault();
 
         using var recalibrated = BatchNormRecalibration.Recalibrate(model, faces);
@@ -33,7 +33,7 @@ public sealed class BatchNormRecalibrationTests
     [Fact]
     public void Only_the_statistics_change_and_the_model_given_is_left_alone()
     {
-        var faces = RealFaces.First(Fer2013Split.Training, 200);
+        var faces = TestFaces.Make(200);
         using var model = ExpressionModel.LoadDefault();
         model.Precision = InferencePrecision.Float32;
         var fingerprint = model.Fingerprint();
@@ -59,7 +59,7 @@ public sealed class BatchNormRecalibrationTests
     [Fact]
     public void Recalibrating_over_and_over_leaves_no_live_tensors_behind()
     {
-        var faces = RealFaces.First(Fer2013Split.Training, 32);
+        var faces = TestFaces.Make(32);
         using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 2);
         BatchNormRecalibration.Recalibrate(model, faces).Dispose();
         var live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;

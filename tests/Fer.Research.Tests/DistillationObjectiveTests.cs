@@ -1,6 +1,7 @@
 using PersonalFer.Data;
 using PersonalFer.Model;
 using PersonalFer.Model.Tests;
+using PersonalFer.Tests;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,8 +27,11 @@ public sealed class DistillationObjectiveTests
     {
         // Every face is labelled Neutral, but the whole loss is the teacher's: the student must learn what the teacher
         // predicts. Validation scores agreement with the teacher, so the epoch kept is the one that agrees most.
-        var faces = RealFaces.First(Fer2013Split.Training, 128);
-        using var teacher = ExpressionModel.LoadDefault();
+        // The teacher first learns the faces' own classes, so what it says differs from face to face: the shipped
+        // model calls nearly every one of these faces of one smiling person Happy, which a constant answer matches.
+        var faces = TestFaces.Make(128);
+        using var teacher = ExpressionModel.Create(ModelArchitecture.Seed, seed: 2);
+        new Trainer().Train(teacher, faces, faces, Quick(6) with { Optimizer = OptimizerKind.AdamW, LearningRate = 1e-3, WeightDecay = 0 });
         var taught = PredictedClasses.Of(teacher, faces);
         var allNeutral = new FaceDataset(faces.Pixels.ToArray(), Enumerable.Repeat(Expression.Neutral, faces.Count).ToArray());
         var teacherSays = new FaceDataset(faces.Pixels.ToArray(), taught);
@@ -41,15 +45,17 @@ public sealed class DistillationObjectiveTests
         });
 
         var after = Agreement(student, taught, faces);
-        var teacherNeutralShare = taught.Count(e => e == Expression.Neutral) / (double)faces.Count;
-        Assert.True(after > teacherNeutralShare + 0.2 && after > before + 0.2,
-            $"the student agrees with the teacher on {after:P1} of the faces (before training {before:P1}; the teacher says Neutral for {teacherNeutralShare:P1})");
+        // No constant answer, neither Neutral as the labels say nor any other class, agrees with the teacher that often.
+        var commonest = taught.CountBy(e => e).MaxBy(c => c.Value);
+        var commonestShare = commonest.Value / (double)faces.Count;
+        Assert.True(after > commonestShare + 0.2 && after > before + 0.2,
+            $"the student agrees with the teacher on {after:P1} of the faces (before training {before:P1}; the teacher says {commonest.Key} for {commonestShare:P1})");
     }
 
     [Fact]
     public void Flip_averaged_teacher_targets_are_the_mean_over_each_face_and_its_mirror_image()
     {
-        var faces = RealFaces.First(Fer2013Split.Training, 32);
+        var faces = TestFaces.Make(32);
         using var teacher = ExpressionModel.LoadDefault();
         using var scope = NewDisposeScope();
         var unit = FaceTensors.Unit(faces.Pixels, faces.Count);
@@ -79,7 +85,7 @@ public sealed class DistillationObjectiveTests
     {
         // (1 − w) · CE(labels) + w · T² · CE(teacher at T, student at T), where with mixup the labels' term is the
         // ratio's blend of both faces' labels and the teacher sees the blended face.
-        var faces = RealFaces.First(Fer2013Split.Training, 16);
+        var faces = TestFaces.Make(16);
         using var teacher = ExpressionModel.LoadDefault();
         // A trained student: an untrained one predicts nearly uniformly, and its cross-entropy is then about ln 7
         // whatever the targets.
@@ -127,7 +133,7 @@ public sealed class DistillationObjectiveTests
     [Fact]
     public void Mixup_draws_depend_on_the_seed_and_epoch_only_so_a_resumed_run_draws_what_an_uninterrupted_one_does()
     {
-        var faces = RealFaces.First(Fer2013Split.Training, 16);
+        var faces = TestFaces.Make(16);
         var settings = new ResearchSettings { MixupAlpha = 0.4 };
         using var scope = NewDisposeScope();
         var unit = FaceTensors.Unit(faces.Pixels, faces.Count);
@@ -165,8 +171,8 @@ public sealed class DistillationObjectiveTests
     [InlineData(false, false, true)]
     public void Live_tensors_do_not_grow_with_the_number_of_steps(bool distil, bool teacherFlip, bool mixup)
     {
-        var training = RealFaces.First(Fer2013Split.Training, 64);
-        var validation = RealFaces.First(Fer2013Split.PublicTest, 32);
+        var training = TestFaces.Make(64);
+        var validation = TestFaces.Make(32, seed: 1);
         using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 1);
         using var teacher = ExpressionModel.Create(ModelArchitecture.Seed, seed: 2);
         var trainer = new Trainer();

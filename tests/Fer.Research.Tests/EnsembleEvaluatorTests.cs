@@ -1,6 +1,7 @@
 using PersonalFer.Data;
 using PersonalFer.Model;
 using PersonalFer.Model.Tests;
+using PersonalFer.Tests;
 
 namespace PersonalFer.Research.Tests;
 
@@ -12,7 +13,7 @@ public sealed class EnsembleEvaluatorTests
     [Fact]
     public void An_ensemble_predicts_the_class_with_the_highest_mean_probability_of_its_models()
     {
-        var data = RealFaces.First(Fer2013Split.PrivateTest, 300);
+        var data = TestFaces.Make(300);
         // Two trained models (an untrained one is near uniform and would not change the vote).
         using var seed = TrainedSeedModel();
         using var vggBn = ExpressionModel.LoadDefault();
@@ -31,7 +32,7 @@ public sealed class EnsembleEvaluatorTests
     [Fact]
     public void Flip_test_time_augmentation_predicts_the_class_with_the_highest_mean_probability_over_each_face_and_its_mirror_image()
     {
-        var data = RealFaces.First(Fer2013Split.PrivateTest, 300);
+        var data = TestFaces.Make(300);
         using var model = TrainedSeedModel();
         var mirroredPixels = data.Pixels.ToArray();
         for (var row = 0; row < data.Count * FaceImage.Size; row++)

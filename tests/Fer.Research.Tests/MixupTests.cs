@@ -1,6 +1,5 @@
-using PersonalFer.Data;
 using PersonalFer.Model;
-using PersonalFer.Model.Tests;
+using PersonalFer.Tests;
 using TorchSharp;
 
 namespace PersonalFer.Research.Tests;
@@ -27,7 +26,7 @@ public sealed class MixupTests
     [Fact]
     public void Mixup_blends_each_face_with_its_partner_at_the_drawn_ratio()
     {
-        var faces = RealFaces.First(Fer2013Split.Training, 16);
+        var faces = TestFaces.Make(16);
         using var scope = torch.NewDisposeScope();
         var unit = FaceTensors.Unit(faces.Pixels, faces.Count);
         using var generator = new torch.Generator(7);

@@ -1,6 +1,6 @@
 using PersonalFer.Data;
 using PersonalFer.Model;
-using PersonalFer.Model.Tests;
+using PersonalFer.Tests;
 using TorchSharp;
 
 namespace PersonalFer.Research.Tests;
@@ -16,13 +16,13 @@ public sealed class ModelSoupTests
         Augmentation = new AugmentationOptions(),
     };
 
-    /// <summary>The shipped model fine-tuned for one epoch on real faces: ingredients from one starting point.</summary>
+    /// <summary>The shipped model fine-tuned for one epoch on <see cref="TestFaces"/>: ingredients from one starting point.</summary>
     private static ExpressionModel FineTuned(int seed)
     {
         var model = ExpressionModel.LoadDefault();
         model.Precision = InferencePrecision.Float32;
-        var faces = RealFaces.First(Fer2013Split.Training, 128);
-        new Trainer().Train(model, faces, RealFaces.First(Fer2013Split.PublicTest, 32), FineTuning with { Seed = seed });
+        var faces = TestFaces.Make(128);
+        new Trainer().Train(model, faces, TestFaces.Make(32, seed: 1), FineTuning with { Seed = seed });
         return model;
     }
 
@@ -31,7 +31,7 @@ public sealed class ModelSoupTests
     {
         using var a = FineTuned(seed: 1);
         using var b = FineTuned(seed: 2);
-        var training = RealFaces.First(Fer2013Split.Training, 256);
+        var training = TestFaces.Make(256);
 
         using var soup = ModelSoup.Average([a, b], training);
 
@@ -63,9 +63,9 @@ public sealed class ModelSoupTests
     public void A_soup_of_one_is_that_model_unchanged()
     {
         using var model = FineTuned(seed: 4);
-        var faces = RealFaces.First(Fer2013Split.PublicTest, 64);
+        var faces = TestFaces.Make(64, seed: 1);
 
-        using var soup = ModelSoup.Average([model], RealFaces.First(Fer2013Split.Training, 64));
+        using var soup = ModelSoup.Average([model], TestFaces.Make(64));
 
         Assert.Equal(model.PredictProbabilities(faces.Pixels, faces.Count), soup.PredictProbabilities(faces.Pixels, faces.Count));
         Assert.Equal(model.Fingerprint(), soup.Fingerprint());
@@ -75,8 +75,8 @@ public sealed class ModelSoupTests
     [Fact]
     public void The_greedy_soup_keeps_only_ingredients_that_help_and_is_never_worse_than_the_best_one()
     {
-        var training = RealFaces.First(Fer2013Split.Training, 256);
-        var validation = RealFaces.First(Fer2013Split.PublicTest, 256);
+        var training = TestFaces.Make(256);
+        var validation = TestFaces.Make(256, seed: 1);
         using var a = FineTuned(seed: 5);
         using var b = FineTuned(seed: 6);
         // Untrained weights from another start: averaging them in can only wreck the soup.

@@ -1,24 +1,30 @@
 using PersonalFer.Data;
-using PersonalFer.Model.Tests;
+using PersonalFer.Tests;
 
 namespace PersonalFer.Research.Tests;
 
 /// <summary>
-/// A few real FER2013 faces of each split written as a fer2013.csv and loaded back: a <see cref="Fer2013Data"/> small
-/// enough for a research run to train, recompute and validate on in seconds.
+/// A few <see cref="TestFaces"/> for each split, each split drawn from a seed of its own, written as a fer2013.csv
+/// and loaded back: a <see cref="Fer2013Data"/> small enough for a research run to train, recompute and validate on
+/// in seconds, without FER2013 itself.
 /// </summary>
 internal static class SmallFer2013
 {
     public static Fer2013Data Write(string directory, int training, int publicTest, int privateTest)
     {
+        (Fer2013Split Split, FaceDataset Faces)[] splits =
+        [
+            (Fer2013Split.Training, TestFaces.Make(training, seed: 0)),
+            (Fer2013Split.PublicTest, TestFaces.Make(publicTest, seed: 1)),
+            (Fer2013Split.PrivateTest, TestFaces.Make(privateTest, seed: 2)),
+        ];
         var path = Path.Combine(directory, "fer2013-small.csv");
         using (var writer = new StreamWriter(path))
         {
             writer.WriteLine("emotion,pixels,Usage");
-            foreach (var (split, count) in new[] { (Fer2013Split.Training, training), (Fer2013Split.PublicTest, publicTest), (Fer2013Split.PrivateTest, privateTest) })
+            foreach (var (split, faces) in splits)
             {
-                var faces = RealFaces.First(split, count);
-                for (var i = 0; i < count; i++)
+                for (var i = 0; i < faces.Count; i++)
                 {
                     writer.WriteLine($"{(int)faces.Labels[i]},{string.Join(' ', faces.Image(i).ToArray())},{split}");
                 }
@@ -26,7 +32,7 @@ internal static class SmallFer2013
         }
 
         var data = Fer2013.Load(path);
-        Assert.Equal(RealFaces.First(Fer2013Split.Training, training).Pixels, data.Training.Pixels);
+        Assert.Equal(splits[0].Faces.Pixels, data.Training.Pixels);
         Assert.Equal((training, publicTest, privateTest), (data.Training.Count, data.PublicTest.Count, data.PrivateTest.Count));
         return data;
     }

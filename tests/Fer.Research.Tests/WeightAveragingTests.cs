@@ -1,6 +1,6 @@
 using PersonalFer.Data;
 using PersonalFer.Model;
-using PersonalFer.Model.Tests;
+using PersonalFer.Tests;
 using TorchSharp;
 using TorchSharp.Modules;
 
@@ -60,7 +60,7 @@ public sealed class WeightAveragingTests : IDisposable
         // 128 faces go through in two batches of 64. With an equal-weight mean the first layer's running mean is the
         // mean of its input over all 128 faces; an exponential moving average (libtorch's default momentum 0.1),
         // or the statistics of the last batch alone, would not be.
-        var faces = RealFaces.First(Fer2013Split.Training, 2 * TrainingOptions.DefaultBatchSize);
+        var faces = TestFaces.Make(2 * TrainingOptions.DefaultBatchSize);
         using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 6);
 
         WeightAveraging.RecomputeBatchNormStatistics(model.Network, model.Manifest, faces);
