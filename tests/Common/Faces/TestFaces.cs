@@ -13,9 +13,8 @@ namespace PersonalFer.Tests;
 /// </summary>
 internal static class TestFaces
 {
-    // Her face is about 90 × 110 pixels around (227, 118) in the photo; FER2013's faces fill most of their frame.
+    // Her face is about 90 × 110 pixels in the photo; FER2013's faces fill most of their frame.
     private const double FaceSide = 120;
-    private static readonly Point2f FaceCenter = new(227, 118);
 
     // Mean brightness of class k's faces: the middle of band k, give or take a jitter that leaves a gap of
     // 2 × (BandStep / 2 − BandJitter) grey levels between neighbouring bands.
@@ -54,9 +53,9 @@ internal static class TestFaces
         var noise = Uniform(random, 0, 8);
         var brightness = DarkestBand + (band * BandStep) + Uniform(random, -BandJitter, BandJitter);
 
-        using var warp = Cv2.GetRotationMatrix2D(FaceCenter, angle, zoom * FaceImage.Size / FaceSide);
-        warp.At<double>(0, 2) += (FaceImage.Size / 2.0) - FaceCenter.X + shift.X;
-        warp.At<double>(1, 2) += (FaceImage.Size / 2.0) - FaceCenter.Y + shift.Y;
+        using var warp = Cv2.GetRotationMatrix2D(TestPhotos.FaceCenter, angle, zoom * FaceImage.Size / FaceSide);
+        warp.At<double>(0, 2) += (FaceImage.Size / 2.0) - TestPhotos.FaceCenter.X + shift.X;
+        warp.At<double>(1, 2) += (FaceImage.Size / 2.0) - TestPhotos.FaceCenter.Y + shift.Y;
         using var cut = new Mat();
         Cv2.WarpAffine(gray, cut, warp, new Size(FaceImage.Size, FaceImage.Size), InterpolationFlags.Linear, BorderTypes.Replicate);
         if (mirrored)

@@ -20,10 +20,11 @@ internal static class TestPhotos
     /// <summary>The plain grey-blue backdrop of the composed scenes.</summary>
     public static readonly Scalar Backdrop = new(120, 130, 140);
 
+    /// <summary>The middle of her face (about 90 × 110 pixels) in the photo.</summary>
+    public static readonly Point2f FaceCenter = new(227, 118);
+
     /// <summary>The square around Eileen Collins' head (her face is about 90 × 110 pixels around (227, 118)).</summary>
     private static readonly Rect HeadSquare = new(97, 0, 256, 256);
-
-    private static readonly Point2f FaceCenter = new(227, 118);
 
     /// <summary>Where the photo is in the test output.</summary>
     public static string AstronautPath { get; } = Path.Combine(AppContext.BaseDirectory, "media", "astronaut.png");
