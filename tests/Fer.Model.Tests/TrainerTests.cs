@@ -130,20 +130,7 @@ public sealed class TrainerTests : IDisposable
         var training = TestFaces.Make(64);
         var validation = TestFaces.Make(32, seed: 1);
         using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 1);
-        var trainer = new Trainer();
-        var options = Quick(1) with { BatchSize = 16, Augmentation = new AugmentationOptions() };
-
-        trainer.Train(model, training, validation, options);
-        var afterFourSteps = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        trainer.Train(model, training, validation, options with { Epochs = 4 });
-        var afterSixteenSteps = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        for (var i = 0; i < 2000; i++)
-        {
-            model.PredictProbabilities(validation.Image(i % validation.Count), 1);
-        }
-
-        Assert.Equal(afterFourSteps, afterSixteenSteps);
-        Assert.Equal(afterFourSteps, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        TrainingLeaks.AssertLiveTensorsDoNotGrow(model, training, validation, Quick(1) with { BatchSize = 16, Augmentation = new AugmentationOptions() });
     }
 
     [Fact]

@@ -2,7 +2,6 @@ using PersonalFer.Data;
 using PersonalFer.Model;
 using PersonalFer.Model.Tests;
 using PersonalFer.Tests;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PersonalFer.Research.Tests;
@@ -175,7 +174,6 @@ public sealed class DistillationObjectiveTests
         var validation = TestFaces.Make(32, seed: 1);
         using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 1);
         using var teacher = ExpressionModel.Create(ModelArchitecture.Seed, seed: 2);
-        var trainer = new Trainer();
         var settings = new ResearchSettings { TeacherFlipAveraging = teacherFlip, MixupAlpha = mixup ? 0.4 : 0 };
         var options = Quick(1) with
         {
@@ -183,17 +181,7 @@ public sealed class DistillationObjectiveTests
             Objective = new DistillationObjective(settings, distil ? [teacher] : [], Seed),
         };
 
-        trainer.Train(model, training, validation, options);
-        var afterFourSteps = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        trainer.Train(model, training, validation, options with { Epochs = 4 });
-        var afterSixteenSteps = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        for (var i = 0; i < 2000; i++)
-        {
-            model.PredictProbabilities(validation.Image(i % validation.Count), 1);
-        }
-
-        Assert.Equal(afterFourSteps, afterSixteenSteps);
-        Assert.Equal(afterFourSteps, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        TrainingLeaks.AssertLiveTensorsDoNotGrow(model, training, validation, options);
     }
 
     private static double Agreement(ExpressionModel model, Expression[] taught, FaceDataset faces) =>
