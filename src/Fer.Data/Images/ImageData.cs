@@ -8,18 +8,29 @@ namespace PersonalFer.Data;
 /// </summary>
 public sealed record ImageData
 {
+    /// <summary>
+    /// The longest side accepted, in pixels: OpenCV's geometric transforms address pixels with 16-bit coordinates,
+    /// so larger images cannot be processed (shrink them first).
+    /// </summary>
+    public const int MaxSide = short.MaxValue;
+
     /// <summary>Wraps <paramref name="pixels"/> (not copied) after checking that the sizes agree.</summary>
-    /// <exception cref="ArgumentException">A size is not positive, the stride is too small, or the buffer too short.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A side is not positive or exceeds <see cref="MaxSide"/>, the stride is negative, or the format unknown.</exception>
+    /// <exception cref="ArgumentException">The stride is smaller than a row, or the buffer too short for the image.</exception>
     public ImageData(byte[] pixels, int width, int height, PixelFormat format, int stride = 0)
     {
         ArgumentNullException.ThrowIfNull(pixels);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(width, MaxSide);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(height, MaxSide);
+        ArgumentOutOfRangeException.ThrowIfNegative(stride);
         if (!Enum.IsDefined(format))
         {
             throw new ArgumentOutOfRangeException(nameof(format), format, "unknown pixel format");
         }
 
+        // Sides of at most MaxSide keep a row (≤ 4 × MaxSide bytes) within int; the image's size needs long.
         var rowBytes = width * BytesPerPixel(format);
         stride = stride == 0 ? rowBytes : stride;
         if (stride < rowBytes)
@@ -27,9 +38,10 @@ public sealed record ImageData
             throw new ArgumentException($"Stride {stride} is smaller than a row of {width} {format} pixels ({rowBytes} bytes).", nameof(stride));
         }
 
-        if (pixels.Length < ((long)stride * (height - 1)) + rowBytes)
+        var needed = ((long)stride * (height - 1)) + rowBytes;
+        if (pixels.Length < needed)
         {
-            throw new ArgumentException($"A {width}×{height} {format} image with stride {stride} needs {((long)stride * (height - 1)) + rowBytes} bytes; got {pixels.Length}.", nameof(pixels));
+            throw new ArgumentException($"A {width}×{height} {format} image with stride {stride} needs {needed} bytes; got {pixels.Length}.", nameof(pixels));
         }
 
         Pixels = pixels;
@@ -76,8 +88,19 @@ public sealed record ImageData
             4 => PixelFormat.Bgra32,
             var channels => throw new InvalidDataException($"{file}: {channels}-channel images are not supported"),
         };
-        // imread returns a freshly allocated, continuous matrix.
-        var pixels = new byte[image.Width * image.Height * image.Channels()];
+        if (image.Width > MaxSide || image.Height > MaxSide)
+        {
+            throw new InvalidDataException($"{file}: {image.Width}×{image.Height} pixels; at most {MaxSide} per side are supported");
+        }
+
+        // imread returns a freshly allocated, continuous matrix; MaxSide² × 4 bytes can exceed an array, so check.
+        var length = (long)image.Width * image.Height * image.Channels();
+        if (length > Array.MaxLength)
+        {
+            throw new InvalidDataException($"{file}: {image.Width}×{image.Height} pixels do not fit in one buffer");
+        }
+
+        var pixels = new byte[length];
         System.Runtime.InteropServices.Marshal.Copy(image.Data, pixels, 0, pixels.Length);
 
         return new ImageData(pixels, image.Width, image.Height, format);

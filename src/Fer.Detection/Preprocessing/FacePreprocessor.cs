@@ -18,7 +18,10 @@ public static class FacePreprocessor
     private static readonly double RotationRoom = Math.Sqrt(2);
 
     /// <summary>The 48×48 grayscale face (2304 bytes, row-major), framed as <paramref name="framing"/> says.</summary>
-    /// <exception cref="ArgumentException">The frame is empty or of an unsupported type, or the box is empty.</exception>
+    /// <exception cref="ArgumentException">
+    /// The frame is empty or of an unsupported type, the box is empty or not inside the frame, or the eye landmarks
+    /// the framing aligns on are not finite.
+    /// </exception>
     public static byte[] Extract(Mat frame, DetectedFace face, FaceFraming framing)
     {
         var pixels = new byte[FaceImage.PixelCount];
@@ -27,7 +30,10 @@ public static class FacePreprocessor
     }
 
     /// <summary>Writes the 48×48 grayscale face into <paramref name="destination"/> (at least 2304 bytes).</summary>
-    /// <exception cref="ArgumentException">The frame is empty or of an unsupported type, or the box is empty.</exception>
+    /// <exception cref="ArgumentException">
+    /// The frame is empty or of an unsupported type, the box is empty or not inside the frame, or the eye landmarks
+    /// the framing aligns on are not finite.
+    /// </exception>
     public static void Extract(Mat frame, DetectedFace face, FaceFraming framing, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(framing);
@@ -37,6 +43,18 @@ public static class FacePreprocessor
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, FaceImage.PixelCount, nameof(destination));
+        FrameConversion.ChannelsOf(frame);
+        if (face.Box.X < 0 || face.Box.Y < 0 || (long)face.Box.X + face.Box.Width > frame.Width || (long)face.Box.Y + face.Box.Height > frame.Height)
+        {
+            throw new ArgumentException($"The face box {face.Box} is not inside the {frame.Width}×{frame.Height} frame.", nameof(face));
+        }
+
+        if (framing.AlignEyes && face.Landmarks is { } eyes
+            && !(float.IsFinite(eyes.RightEye.X) && float.IsFinite(eyes.RightEye.Y) && float.IsFinite(eyes.LeftEye.X) && float.IsFinite(eyes.LeftEye.Y)))
+        {
+            throw new ArgumentException($"The eye landmarks {eyes.RightEye}, {eyes.LeftEye} are not finite.", nameof(face));
+        }
+
         using var gray = FrameConversion.ToGray(frame);
         var side = Math.Max(face.Box.Width, face.Box.Height) * (1 + (2 * framing.Margin));
         var centerX = face.Box.X + (face.Box.Width / 2.0);
@@ -46,11 +64,8 @@ public static class FacePreprocessor
         // Crop a square with room for the rotation, replicate edges outside the frame, shrink it with area averaging.
         var cropSide = (int)Math.Ceiling(side * (angle == 0 ? 1.0 : RotationRoom));
         var crop = new Rect((int)Math.Floor(centerX - (cropSide / 2.0)), (int)Math.Floor(centerY - (cropSide / 2.0)), cropSide, cropSide);
-        using var region = CropWithBorder(gray, crop);
-        var shrink = Math.Min(1.0, WorkingSide * (cropSide / side) / cropSide);
-        using var shrunk = shrink < 1
-            ? region.Resize(new Size(Math.Max(1, (int)Math.Round(cropSide * shrink)), Math.Max(1, (int)Math.Round(cropSide * shrink))), interpolation: InterpolationFlags.Area)
-            : region.Clone();
+        var shrink = Math.Min(1.0, WorkingSide / side);
+        using var shrunk = ShrunkCrop(gray, crop, shrink);
 
         var scaleToShrunk = shrunk.Width / (double)cropSide;
         var center = new Point2f((float)((centerX - crop.X) * scaleToShrunk), (float)((centerY - crop.Y) * scaleToShrunk));
@@ -67,7 +82,12 @@ public static class FacePreprocessor
     internal static double EyeAngleDegrees(FaceLandmarks landmarks) =>
         double.RadiansToDegrees(Math.Atan2(landmarks.LeftEye.Y - landmarks.RightEye.Y, landmarks.LeftEye.X - landmarks.RightEye.X));
 
-    private static Mat CropWithBorder(Mat gray, Rect crop)
+    /// <summary>
+    /// The square <paramref name="crop"/> of <paramref name="gray"/> shrunk by <paramref name="shrink"/>, edges
+    /// replicated where it leaves the frame. The part inside the frame is shrunk before the border is added, so a
+    /// large face costs memory for the small result only.
+    /// </summary>
+    private static Mat ShrunkCrop(Mat gray, Rect crop, double shrink)
     {
         var inside = crop.Intersect(new Rect(0, 0, gray.Width, gray.Height));
         if (inside.Width <= 0 || inside.Height <= 0)
@@ -76,8 +96,14 @@ public static class FacePreprocessor
         }
 
         using var view = new Mat(gray, inside);
-        var bordered = new Mat();
-        Cv2.CopyMakeBorder(view, bordered, inside.Y - crop.Y, crop.Bottom - inside.Bottom, inside.X - crop.X, crop.Right - inside.Right, BorderTypes.Replicate);
-        return bordered;
+        var side = Math.Max(1, (int)Math.Round(crop.Width * shrink));
+        using var part = shrink < 1
+            ? view.Resize(new Size(Math.Clamp((int)Math.Round(inside.Width * shrink), 1, side), Math.Clamp((int)Math.Round(inside.Height * shrink), 1, side)), interpolation: InterpolationFlags.Area)
+            : view.Clone();
+        var top = Math.Min((int)Math.Round((inside.Y - crop.Y) * shrink), side - part.Height);
+        var left = Math.Min((int)Math.Round((inside.X - crop.X) * shrink), side - part.Width);
+        var result = new Mat();
+        Cv2.CopyMakeBorder(part, result, top, side - part.Height - top, left, side - part.Width - left, BorderTypes.Replicate);
+        return result;
     }
 }

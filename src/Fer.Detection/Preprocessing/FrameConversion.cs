@@ -78,9 +78,14 @@ public static class FrameConversion
             throw new ArgumentException("The frame is empty.", nameof(frame));
         }
 
-        if (frame.Depth() != MatType.CV_8U || frame.Channels() is not (GrayChannels or BgrChannels or BgraChannels))
+        if (frame.Dims != 2 || frame.Depth() != MatType.CV_8U || frame.Channels() is not (GrayChannels or BgrChannels or BgraChannels))
         {
-            throw new ArgumentException($"Unsupported frame type {frame.Type()}: expected 8-bit gray, BGR or BGRA.", nameof(frame));
+            throw new ArgumentException($"Unsupported frame type {frame.Type()}: expected a 2-D 8-bit gray, BGR or BGRA image.", nameof(frame));
+        }
+
+        if (frame.Width > ImageData.MaxSide || frame.Height > ImageData.MaxSide)
+        {
+            throw new ArgumentException($"The {frame.Width}×{frame.Height} frame is larger than {ImageData.MaxSide} pixels per side; shrink it first.", nameof(frame));
         }
 
         return frame.Channels();
