@@ -26,7 +26,8 @@ public sealed record YuNetOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDetectionSide, MinimumDetectionSide, nameof(MaxDetectionSide));
-        if (ScoreThreshold is < 0 or > 1 || NmsThreshold is < 0 or > 1)
+        // Written as "not inside" so NaN fails too.
+        if (!(ScoreThreshold is >= 0 and <= 1) || !(NmsThreshold is >= 0 and <= 1))
         {
             throw new ArgumentOutOfRangeException(nameof(ScoreThreshold), "ScoreThreshold and NmsThreshold must be in [0, 1].");
         }

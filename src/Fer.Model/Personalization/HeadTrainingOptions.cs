@@ -27,15 +27,17 @@ public sealed record HeadTrainingOptions
     /// <summary>Seed for sampling and dropout.</summary>
     public int Seed { get; init; } = 1;
 
-    internal void Validate()
+    /// <summary>
+    /// Checks every value (NaN and infinities are out of range). <see cref="PersonalHead.Train"/> calls it, and
+    /// personalization calls it before it searches any face.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the exception names it.</exception>
+    public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Steps, nameof(Steps));
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 2, nameof(BatchSize));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LearningRate, nameof(LearningRate));
-        ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay, nameof(WeightDecay));
-        if (GeneralShare is < 0 or >= 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(GeneralShare), GeneralShare, "must be in [0, 1)");
-        }
+        OptionChecks.Positive(LearningRate, nameof(LearningRate));
+        OptionChecks.NotNegative(WeightDecay, nameof(WeightDecay));
+        OptionChecks.InRange(GeneralShare, 0, 1, nameof(GeneralShare));
     }
 }

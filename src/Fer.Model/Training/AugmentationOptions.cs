@@ -36,10 +36,11 @@ public sealed record AugmentationOptions
 
     internal void Validate()
     {
-        if (MaxRotationDegrees is < 0 or > 180 || MaxShift is < 0 or > 1 || MaxScaleChange is < 0 or >= 1
-            || MaxBrightness is < 0 or > 1 || MaxContrastChange is < 0 or >= 1 || ErasingProbability is < 0 or > 1)
-        {
-            throw new ArgumentException($"Augmentation values out of range: {this}");
-        }
+        OptionChecks.InRange(MaxRotationDegrees, 0, 180, nameof(MaxRotationDegrees), highIncluded: true);
+        OptionChecks.InRange(MaxShift, 0, 1, nameof(MaxShift), highIncluded: true);
+        OptionChecks.InRange(MaxScaleChange, 0, 1, nameof(MaxScaleChange));
+        OptionChecks.InRange(MaxBrightness, 0, 1, nameof(MaxBrightness), highIncluded: true);
+        OptionChecks.InRange(MaxContrastChange, 0, 1, nameof(MaxContrastChange));
+        OptionChecks.InRange(ErasingProbability, 0, 1, nameof(ErasingProbability), highIncluded: true);
     }
 }

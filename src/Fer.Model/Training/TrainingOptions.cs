@@ -20,7 +20,7 @@ public sealed record TrainingOptions
     /// <summary>Peak learning rate.</summary>
     public double LearningRate { get; init; } = 0.01;
 
-    /// <summary>SGD momentum.</summary>
+    /// <summary>SGD's (Nesterov) momentum, in (0, 1).</summary>
     public double Momentum { get; init; } = 0.9;
 
     /// <summary>L2 weight decay (decoupled for AdamW).</summary>
@@ -67,15 +67,23 @@ public sealed record TrainingOptions
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Epochs, nameof(Epochs));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LearningRate, nameof(LearningRate));
-        ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay, nameof(WeightDecay));
-        ArgumentOutOfRangeException.ThrowIfNegative(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
-        ArgumentOutOfRangeException.ThrowIfNegative(Threads, nameof(Threads));
-        if (LabelSmoothing is < 0 or >= 1)
+        OptionChecks.Positive(LearningRate, nameof(LearningRate));
+        if (!(Momentum is > 0 and < 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "must be in [0, 1)");
+            // SGD runs with Nesterov momentum, which libtorch refuses at 0.
+            throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "must be in (0, 1)");
         }
 
+        OptionChecks.NotNegative(WeightDecay, nameof(WeightDecay));
+        ArgumentOutOfRangeException.ThrowIfNegative(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
+        ArgumentOutOfRangeException.ThrowIfNegative(Threads, nameof(Threads));
+        OptionChecks.InRange(LabelSmoothing, 0, 1, nameof(LabelSmoothing));
+        if (!Enum.IsDefined(Optimizer) || !Enum.IsDefined(Schedule))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Optimizer), $"unknown optimizer {Optimizer} or schedule {Schedule}");
+        }
+
+        ArgumentNullException.ThrowIfNull(Augmentation, nameof(Augmentation));
         Augmentation.Validate();
     }
 }

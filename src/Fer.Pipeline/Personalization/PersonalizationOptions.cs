@@ -17,5 +17,10 @@ public sealed record PersonalizationOptions
     /// <summary>Skip samples in which no face is found (counted in the result) instead of failing.</summary>
     public bool SkipSamplesWithoutFace { get; init; }
 
-    internal void Validate() => ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinimumFaces, nameof(MinimumFaces));
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinimumFaces, nameof(MinimumFaces));
+        ArgumentNullException.ThrowIfNull(Head, nameof(Head));
+        Head.Validate();
+    }
 }

@@ -47,6 +47,7 @@ public sealed class Personalizer
     public void Warm() => _ = _generalFeatures.Value;
 
     /// <summary>Trains a profile for one person from their labelled samples.</summary>
+    /// <exception cref="ArgumentException">A sample is null, has no image or source, or an expression outside the seven; the message gives its index and source. Nothing has been searched yet.</exception>
     /// <exception cref="PersonalizationException">Too few faces, or samples without a face (unless skipped).</exception>
     public PersonalizationResult FineTune(
         IReadOnlyList<LabelledImage> samples,
@@ -59,6 +60,7 @@ public sealed class Personalizer
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         options ??= new PersonalizationOptions();
         options.Validate();
+        CheckSamples(samples);
         var stopwatch = Stopwatch.StartNew();
         var (pixels, labels, withoutFace) = Faces(samples, progress, cancellationToken);
         if (withoutFace.Count > 0 && !options.SkipSamplesWithoutFace)
@@ -89,6 +91,23 @@ public sealed class Personalizer
 
         Log.FineTuned(_logger, name, labels.Count, withoutFace.Count, stopwatch.Elapsed.TotalMilliseconds);
         return new PersonalizationResult(new PersonalProfile(name, head, _model.Framing, counts, DateTimeOffset.UtcNow), labels.Count, withoutFace);
+    }
+
+    private static void CheckSamples(IReadOnlyList<LabelledImage> samples)
+    {
+        for (var i = 0; i < samples.Count; i++)
+        {
+            var sample = samples[i] ?? throw new ArgumentException($"Sample {i} is null.", nameof(samples));
+            if (sample.Image is null || string.IsNullOrEmpty(sample.Source))
+            {
+                throw new ArgumentException($"Sample {i} ('{sample.Source}') has no {(sample.Image is null ? "image" : "source")}.", nameof(samples));
+            }
+
+            if (!Enum.IsDefined(sample.Label))
+            {
+                throw new ArgumentException($"Sample {i} ('{sample.Source}') is labelled {(int)sample.Label}, which is not one of the {Expressions.Count} expressions (0–{Expressions.Count - 1}).", nameof(samples));
+            }
+        }
     }
 
     // Reports synchronously, in order (Progress<T> would post to the thread pool and could report after return).

@@ -24,9 +24,15 @@ public sealed class ExpressionTracker
     public int ActiveTracks => _tracks.Count;
 
     /// <summary>Feeds one frame's results (from <see cref="ExpressionPipeline.Classify(OpenCvSharp.Mat, PersonalProfile?)"/>), in their order.</summary>
+    /// <exception cref="ArgumentException">A face is null, has an empty box, or not 7 finite probabilities in [0, 1].</exception>
     public IReadOnlyList<TrackedFaceExpression> Update(IReadOnlyList<FaceExpression> faces)
     {
         ArgumentNullException.ThrowIfNull(faces);
+        for (var i = 0; i < faces.Count; i++)
+        {
+            Check(faces[i], i);
+        }
+
         var assignment = Match(faces);
         var seen = new HashSet<Track>();
         var results = new TrackedFaceExpression[faces.Count];
@@ -56,6 +62,24 @@ public sealed class ExpressionTracker
 
         _tracks.RemoveAll(t => t.MissedFrames > _options.MaxMissedFrames);
         return results;
+    }
+
+    private static void Check(FaceExpression? face, int index)
+    {
+        if (face is null)
+        {
+            throw new ArgumentException($"Face {index} is null.", "faces");
+        }
+
+        if (face.Box.Width <= 0 || face.Box.Height <= 0)
+        {
+            throw new ArgumentException($"Face {index} has an empty box {face.Box}.", "faces");
+        }
+
+        if (face.Probabilities is not { Count: Expressions.Count } probabilities || probabilities.Any(p => !(p is >= 0 and <= 1)))
+        {
+            throw new ArgumentException($"Face {index} must have {Expressions.Count} probabilities in [0, 1]; got [{string.Join(", ", face.Probabilities ?? [])}].", "faces");
+        }
     }
 
     /// <summary>Forgets every track (for example when the video jumps).</summary>

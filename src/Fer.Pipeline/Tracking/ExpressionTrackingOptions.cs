@@ -17,12 +17,13 @@ public sealed record ExpressionTrackingOptions
 
     internal void Validate()
     {
-        if (MinimumOverlap is <= 0 or > 1)
+        // Written as "not inside" so NaN fails too.
+        if (!(MinimumOverlap is > 0 and <= 1))
         {
             throw new ArgumentOutOfRangeException(nameof(MinimumOverlap), MinimumOverlap, "must be in (0, 1]");
         }
 
-        if (NewFrameWeight is <= 0 or > 1)
+        if (!(NewFrameWeight is > 0 and <= 1))
         {
             throw new ArgumentOutOfRangeException(nameof(NewFrameWeight), NewFrameWeight, "must be in (0, 1]");
         }
