@@ -24,14 +24,14 @@ internal sealed class SeedCnn : FerNetwork
             ("conv2", nn.Conv2d(32, 64, 3)),
             ("relu2", nn.ReLU()),
             ("pool2", nn.MaxPool2d(2)),
-            ("drop2", nn.Dropout(0.25)),
+            ("drop2", new SeededDropout(0.25)),
             ("conv3", nn.Conv2d(64, 128, 3)),
             ("relu3", nn.ReLU()),
             ("pool3", nn.MaxPool2d(2)),
             ("conv4", nn.Conv2d(128, 128, 3)),
             ("relu4", nn.ReLU()),
             ("pool4", nn.MaxPool2d(2)),
-            ("drop4", nn.Dropout(0.25)),
+            ("drop4", new SeededDropout(0.25)),
             ("flatten", nn.Flatten()));
         _head = BuildHead();
         RegisterComponents();
@@ -48,6 +48,6 @@ internal sealed class SeedCnn : FerNetwork
     private static Sequential BuildHead() => nn.Sequential(
         ("fc1", nn.Linear(FeatureLength, 1024)),
         ("relu", nn.ReLU()),
-        ("drop", nn.Dropout(0.5)),
+        ("drop", new SeededDropout(0.5)),
         ("fc2", nn.Linear(1024, Expressions.Count)));
 }

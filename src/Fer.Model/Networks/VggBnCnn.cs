@@ -41,10 +41,10 @@ internal sealed class VggBnCnn : FerNetwork
     public override nn.Module<Tensor, Tensor> NewHead() => BuildHead();
 
     private Sequential BuildHead() => nn.Sequential(
-        ("drop1", nn.Dropout(0.4)),
+        ("drop1", new SeededDropout(0.4)),
         ("fc1", nn.Linear(FeatureSize, 256)),
         ("relu", nn.ReLU()),
-        ("drop2", nn.Dropout(0.4)),
+        ("drop2", new SeededDropout(0.4)),
         ("fc2", nn.Linear(256, Expressions.Count)));
 
     private static Sequential Block(int input, int output) => nn.Sequential(

@@ -1,3 +1,4 @@
+using PersonalFer.Model.Networks;
 using static TorchSharp.torch;
 
 namespace PersonalFer.Model;
@@ -87,14 +88,19 @@ public sealed class PersonalHead : IDisposable
     {
         using (no_grad())
         {
-            head.load_state_dict(model.Network.Head.state_dict());
+            lock (model.Gate)
+            {
+                ObjectDisposedException.ThrowIf(model.IsDisposed, model);
+                head.load_state_dict(model.Network.Head.state_dict());
+            }
         }
 
         var generalShare = general is { Count: > 0 } ? options.GeneralShare : 0;
         var generalPerBatch = (int)Math.Round(options.BatchSize * generalShare);
         var personPerBatch = options.BatchSize - generalPerBatch;
         var random = new Random(options.Seed);
-        manual_seed(options.Seed);
+        using var dropoutGenerator = new Generator((ulong)options.Seed);
+        SeededDropout.Use(head, dropoutGenerator);
         using var optimizer = optim.AdamW(head.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
         using var personValues = FaceTensors.Matrix(person.Values, person.Count, person.Length);
         using var personLabels = tensor(person.Labels.Select(l => (long)l).ToArray());
@@ -120,6 +126,9 @@ public sealed class PersonalHead : IDisposable
             optimizer.step();
             stepsDone?.Report(step + 1);
         }
+
+        // The generator dies with this call; a failed call disposes the head instead.
+        SeededDropout.Use(head, null);
     }
 
     /// <summary>Writes the head's weights (TorchSharp's state-dict format).</summary>

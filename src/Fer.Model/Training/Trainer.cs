@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PersonalFer.Data;
+using PersonalFer.Model.Networks;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -40,6 +41,8 @@ public sealed class Trainer
             throw new ArgumentException("Training and validation sets must not be empty.");
         }
 
+        // libtorch's thread count is process-wide: set only when asked, and put back afterwards.
+        var threadsBefore = get_num_threads();
         if (options.Threads > 0)
         {
             set_num_threads(options.Threads);
@@ -54,6 +57,10 @@ public sealed class Trainer
         {
             // Inference and the fingerprint must follow the trained (or, if cancelled, the current) weights.
             model.EndWeightChanges();
+            if (options.Threads > 0)
+            {
+                set_num_threads(threadsBefore);
+            }
         }
     }
 
@@ -141,8 +148,24 @@ public sealed class Trainer
     {
         var network = model.Network;
         network.train();
-        manual_seed(Mix(options.Seed, epoch, 1));
+        using var dropoutGenerator = new Generator((ulong)Mix(options.Seed, epoch, 1));
         using var generator = new Generator((ulong)Mix(options.Seed, epoch, 2));
+        SeededDropout.Use(network, dropoutGenerator);
+        try
+        {
+            return RunSteps(model, training, options, optimizer, classWeights, epoch, steps, reportStep, generator, cancellationToken);
+        }
+        finally
+        {
+            SeededDropout.Use(network, null);
+        }
+    }
+
+    private static (double Loss, double Accuracy, double LearningRate) RunSteps(
+        ExpressionModel model, FaceDataset training, TrainingOptions options, OptimizerHelper optimizer, Tensor? classWeights,
+        int epoch, int steps, Action<int, double, double> reportStep, Generator generator, CancellationToken cancellationToken)
+    {
+        var network = model.Network;
         var order = Enumerable.Range(0, training.Count).ToArray();
         new Random(Mix(options.Seed, epoch, 3)).Shuffle(order);
         var batchPixels = new byte[options.BatchSize * FaceImage.PixelCount];
@@ -157,6 +180,7 @@ public sealed class Trainer
         for (var step = 0; step < steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            ObjectDisposedException.ThrowIf(model.IsDisposed, model);
             var count = Math.Min(options.BatchSize, training.Count - (step * options.BatchSize));
             for (var i = 0; i < count; i++)
             {
