@@ -7,9 +7,14 @@ namespace PersonalFer.Model;
 
 /// <summary>
 /// An expression CNN on the CPU with its manifest. Faces go in as 48×48 grayscale bytes (row-major, one face after
-/// another) and probabilities come out as arrays, so no tensor crosses the API. Not thread-safe: use one instance
-/// per thread or guard it.
+/// another) and probabilities come out as arrays, so no tensor crosses the API.
 /// </summary>
+/// <remarks>
+/// Thread-safe: the model guards its native network itself, so any number of pipelines, personalizers and threads
+/// may share one instance; calls into the network run one at a time (libtorch already spreads each over the cores).
+/// Training (<see cref="Trainer"/>) changes the weights in place: inference waits for no one and fails with
+/// <see cref="InvalidOperationException"/> until training ends. <see cref="Dispose"/> waits for a running call.
+/// </remarks>
 /// <remarks>
 /// Inference (classification, evaluation, feature extraction) runs the feature extractor from a copy of the
 /// network kept in channels-last layout (what oneDNN's convolutions are fastest on) and in <see cref="Precision"/>:
@@ -25,8 +30,12 @@ public sealed class ExpressionModel : IDisposable
     // Rebuilt whenever the weights or the precision change.
     private FerNetwork? _inferenceCopy;
 
+    // Serializes every use of the native modules, and their replacement or disposal.
+    private readonly Lock _gate = new();
+
     private string? _fingerprint;
     private bool _weightsChanging;
+    private bool _disposed;
 
     private ExpressionModel(ModelManifest manifest, FerNetwork network)
     {
@@ -55,7 +64,17 @@ public sealed class ExpressionModel : IDisposable
     public FaceFraming Framing => Manifest.Framing;
 
     /// <summary>Number of parameters (trainable and frozen).</summary>
-    public long ParameterCount => Network.parameters().Sum(p => p.numel());
+    public long ParameterCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                ThrowIfDisposed();
+                return Network.parameters().Sum(p => p.numel());
+            }
+        }
+    }
 
     internal FerNetwork Network { get; }
 
@@ -69,13 +88,17 @@ public sealed class ExpressionModel : IDisposable
         get => _precision;
         set
         {
-            if (value == _precision && _inferenceCopy is not null)
+            lock (_gate)
             {
-                return; // rebuilding the copy costs a full network's weights
-            }
+                ThrowIfDisposed();
+                if (value == _precision && _inferenceCopy is not null)
+                {
+                    return; // rebuilding the copy costs a full network's weights
+                }
 
-            _precision = value;
-            RefreshInferenceCopy();
+                _precision = value;
+                RefreshInferenceCopy();
+            }
         }
     }
 
@@ -153,7 +176,14 @@ public sealed class ExpressionModel : IDisposable
     }
 
     /// <summary>The weights as named arrays, PyTorch names (see <see cref="FromWeights"/>), e.g. to use them in Python.</summary>
-    public IReadOnlyDictionary<string, WeightArray> Weights() => NetworkState.Read(Network);
+    public IReadOnlyDictionary<string, WeightArray> Weights()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            return NetworkState.Read(Network);
+        }
+    }
 
     /// <summary>Saves the weights, manifest and any general replay atomically (a temporary file renamed into place).</summary>
     /// <param name="path">The <c>.fermodel</c> file.</param>
@@ -164,12 +194,16 @@ public sealed class ExpressionModel : IDisposable
     public void Save(string path, WeightPrecision weightPrecision = WeightPrecision.Float32)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (GeneralReplay is not null && GeneralReplay.ModelFingerprint != Fingerprint())
+        lock (_gate)
         {
-            throw new InvalidOperationException("The general replay features were extracted from earlier weights; call AttachGeneralReplay again after training.");
-        }
+            ThrowIfDisposed();
+            if (GeneralReplay is not null && GeneralReplay.ModelFingerprint != Fingerprint())
+            {
+                throw new InvalidOperationException("The general replay features were extracted from earlier weights; call AttachGeneralReplay again after training.");
+            }
 
-        ModelFile.Save(path, Manifest, Network, GeneralReplay, weightPrecision);
+            ModelFile.Save(path, Manifest, Network, GeneralReplay, weightPrecision);
+        }
     }
 
     /// <summary>
@@ -179,6 +213,7 @@ public sealed class ExpressionModel : IDisposable
     public void Describe(Func<ModelManifest, ModelManifest> update)
     {
         ArgumentNullException.ThrowIfNull(update);
+        ThrowIfDisposed();
         var updated = update(Manifest);
         ArgumentNullException.ThrowIfNull(updated.Framing, $"{nameof(ModelManifest)}.{nameof(ModelManifest.Framing)}");
         if (updated.Architecture != Manifest.Architecture || updated.NormalizationMean != Manifest.NormalizationMean
@@ -219,8 +254,18 @@ public sealed class ExpressionModel : IDisposable
         var length = Network.FeatureSize;
         var values = new float[labels.Count * copies * length];
         var allLabels = new Expression[labels.Count * copies];
-        Network.eval();
         using var noGrad = no_grad();
+        lock (_gate)
+        {
+            ExtractInto(faces, labels, copies, values, allLabels);
+        }
+
+        return new FaceFeatures(values, allLabels, length, Fingerprint());
+    }
+
+    private void ExtractInto(ReadOnlySpan<byte> faces, IReadOnlyList<Expression> labels, int copies, float[] values, Expression[] allLabels)
+    {
+        var length = Network.FeatureSize;
         FaceBatches.ForEach(faces, labels.Count, (unit, start, count) =>
         {
             var input = FaceTensors.Normalize(unit, Manifest);
@@ -234,8 +279,6 @@ public sealed class ExpressionModel : IDisposable
                 }
             }
         });
-
-        return new FaceFeatures(values, allLabels, length, Fingerprint());
     }
 
     /// <summary>
@@ -254,36 +297,59 @@ public sealed class ExpressionModel : IDisposable
     {
         // Hashing 7 MB of weights takes tens of milliseconds and every fine-tune asks several times, so the value is
         // kept until the trainer changes the weights (not while it does).
-        if (_fingerprint is { } cached)
+        lock (_gate)
         {
-            return cached;
-        }
+            ThrowIfDisposed();
+            if (_fingerprint is { } cached)
+            {
+                return cached;
+            }
 
-        var computed = ComputeFingerprint();
-        if (!_weightsChanging)
-        {
-            _fingerprint = computed;
-        }
+            var computed = ComputeFingerprint();
+            if (!_weightsChanging)
+            {
+                _fingerprint = computed;
+            }
 
-        return computed;
+            return computed;
+        }
     }
 
     /// <summary>The trainer calls this before it changes the weights.</summary>
     internal void BeginWeightChanges()
     {
-        _weightsChanging = true;
-        _fingerprint = null;
-        _inferenceCopy?.Dispose();
-        _inferenceCopy = null;
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            _weightsChanging = true;
+            _fingerprint = null;
+            _inferenceCopy?.Dispose();
+            _inferenceCopy = null;
+        }
     }
 
     /// <summary>The trainer calls this when it is done: inference and the fingerprint follow the new weights.</summary>
     internal void EndWeightChanges()
     {
-        _weightsChanging = false;
-        _fingerprint = null;
-        RefreshInferenceCopy();
+        lock (_gate)
+        {
+            _weightsChanging = false;
+            _fingerprint = null;
+            if (_disposed)
+            {
+                Network.Dispose(); // disposed while training: the trainer was the last user
+                return;
+            }
+
+            RefreshInferenceCopy();
+        }
     }
+
+    /// <summary>True once <see cref="Dispose"/> was called; a trainer stops at its next step.</summary>
+    internal bool IsDisposed => _disposed;
+
+    /// <summary>The lock that guards the native modules, for internal readers of <see cref="Network"/>.</summary>
+    internal Lock Gate => _gate;
 
     private string ComputeFingerprint()
     {
@@ -299,6 +365,7 @@ public sealed class ExpressionModel : IDisposable
     /// <summary>The feature extractor's output (float32) for normalized input, from the inference copy.</summary>
     internal Tensor InferFeatures(Tensor input)
     {
+        ThrowIfDisposed();
         var copy = _inferenceCopy ?? throw new InvalidOperationException("The weights are being trained; inference waits until training ends.");
         var dtype = _precision == InferencePrecision.BFloat16 ? bfloat16 : float32;
         return copy.Features.forward(ToChannelsLast(input.to(dtype))).to(float32);
@@ -313,9 +380,13 @@ public sealed class ExpressionModel : IDisposable
         }
 
         using var noGrad = no_grad();
-        var classifier = head?.Module ?? Network.Head;
-        classifier.eval();
-        return classifier.forward(InferFeatures(input));
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            var classifier = head?.Module ?? Network.Head;
+            classifier.eval();
+            return classifier.forward(InferFeatures(input));
+        }
     }
 
     /// <summary>Rebuilds the inference copy from the current weights.</summary>
@@ -361,7 +432,23 @@ public sealed class ExpressionModel : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _inferenceCopy?.Dispose();
-        Network.Dispose();
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _inferenceCopy?.Dispose();
+            _inferenceCopy = null;
+            GeneralReplay = null;
+            if (!_weightsChanging)
+            {
+                Network.Dispose();
+            }
+        }
     }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }

@@ -9,8 +9,8 @@ namespace PersonalFer;
 
 /// <summary>
 /// Frames in, expressions out: detects every face, crops each with the model's <see cref="ExpressionModel.Framing"/>,
-/// and classifies them in a single batch. Safe to call from several threads: detection runs concurrently, classification is serialized
-/// (the CNN is one native module).
+/// and classifies them in a single batch. Safe to call from several threads: detection runs concurrently, and the
+/// model serializes its own network.
 /// </summary>
 public sealed class ExpressionPipeline
 {
@@ -18,7 +18,6 @@ public sealed class ExpressionPipeline
     private readonly ExpressionModel _model;
     private readonly ExpressionPipelineOptions _options;
     private readonly ILogger _logger;
-    private readonly Lock _modelGate = new();
 
     // The general weights are fixed once the pipeline serves; profiles must belong to them.
     private readonly Lazy<string> _modelFingerprint;
@@ -70,11 +69,7 @@ public sealed class ExpressionPipeline
             FacePreprocessor.Extract(frame, used[i], _model.Framing, pixels.AsSpan(i * FaceImage.PixelCount));
         }
 
-        float[] probabilities;
-        lock (_modelGate)
-        {
-            probabilities = _model.PredictProbabilities(pixels, used.Count, profile?.Head);
-        }
+        var probabilities = _model.PredictProbabilities(pixels, used.Count, profile?.Head);
 
         var results = new FaceExpression[used.Count];
         for (var i = 0; i < used.Count; i++)
