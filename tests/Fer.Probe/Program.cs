@@ -1,0 +1,33 @@
+using CsCheck;
+using PersonalFer.Probe;
+
+// Fuzzes the public API's native paths (OpenCV, libtorch) in a process of its own, so that a crash fails the test
+// that started it instead of killing the test host. Usage: Fer.Probe <scenario> <iterations> [seed]
+// Prints one summary line and exits 0 when every input gave a result or a documented exception; on any other
+// exception it prints the smallest failing input CsCheck found and exits 1. The input running when the process dies
+// is in the file named by PERSONALFER_PROBE_LAST (if set).
+if (args.Length < 2 || !long.TryParse(args[1], out var iterations))
+{
+    Console.Error.WriteLine($"usage: Fer.Probe <{string.Join('|', Scenarios.Names)}> <iterations> [seed]");
+    return 2;
+}
+
+var seed = args.Length > 2 ? args[2] : null;
+using var scenarios = new Scenarios(Environment.GetEnvironmentVariable("PERSONALFER_PROBE_LAST"));
+try
+{
+    var summary = scenarios.Run(args[0], iterations, seed);
+    Console.WriteLine(summary);
+    return 0;
+}
+catch (CsCheckException e)
+{
+    Console.WriteLine(e.Message);
+    Console.WriteLine(e.InnerException);
+    return 1;
+}
+catch (ArgumentException e) when (e.ParamName == "scenario")
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
