@@ -6,6 +6,13 @@ using PersonalFer.Probe;
 // Prints one summary line and exits 0 when every input gave a result or a documented exception; on any other
 // exception it prints the smallest failing input CsCheck found and exits 1. The input running when the process dies
 // is in the file named by PERSONALFER_PROBE_LAST (if set).
+if (args is ["soak", var classifyCalls, var fineTunes])
+{
+    // Usage: Fer.Probe soak <Classify calls> <FineTune calls>: a Markdown table of resident memory as they run.
+    Soak.Run(int.Parse(classifyCalls, System.Globalization.CultureInfo.InvariantCulture), int.Parse(fineTunes, System.Globalization.CultureInfo.InvariantCulture));
+    return 0;
+}
+
 if (args.Length < 2 || !long.TryParse(args[1], out var iterations))
 {
     Console.Error.WriteLine($"usage: Fer.Probe <{string.Join('|', Scenarios.Names)}> <iterations> [seed]");

@@ -41,7 +41,10 @@ public sealed record TrainingOptions
     /// <summary>Seed for initialization order, shuffling, augmentation and dropout: the same seed, the same run.</summary>
     public int Seed { get; init; } = 1;
 
-    /// <summary>CPU threads for TorchSharp (0 = leave TorchSharp's setting).</summary>
+    /// <summary>
+    /// CPU threads for libtorch while this run trains (0 = leave libtorch's setting). libtorch's thread count is
+    /// process-wide: it is put back when training ends, so leave it at 0 for runs that overlap.
+    /// </summary>
     public int Threads { get; init; }
 
     /// <summary>Training-time augmentation.</summary>
