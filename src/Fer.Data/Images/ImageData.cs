@@ -63,7 +63,7 @@ public sealed record ImageData
         using var image = Decode(file, ImreadModes.Unchanged);
         if (image.Depth() != MatType.CV_8U)
         {
-            throw new ImageFormatException(file, $"{image.Depth()} pixels are not supported (8-bit only)");
+            throw new ImageFormatException(file, $"{image.Type()} pixels are not supported (8-bit only)");
         }
 
         var format = image.Channels() switch

@@ -71,6 +71,6 @@ public sealed class ImageDataTests : IDisposable
         Assert.True(Cv2.ImEncode(".png", deep, out var png));
         var path = Write("deep.png", png);
 
-        Assert.Contains("8-bit only", Assert.Throws<ImageFormatException>(() => ImageData.Read(path)).Message, StringComparison.Ordinal);
+        Assert.Equal($"{path}: CV_16UC1 pixels are not supported (8-bit only)", Assert.Throws<ImageFormatException>(() => ImageData.Read(path)).Message);
     }
 }
