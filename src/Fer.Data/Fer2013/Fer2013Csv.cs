@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 
 namespace PersonalFer.Data;
@@ -9,44 +8,58 @@ namespace PersonalFer.Data;
 /// </summary>
 internal static class Fer2013Csv
 {
-    private const int BufferSize = 1 << 20;
+    private const int FileBufferSize = 1 << 20;
+
+    // The line buffer starts small for small files and grows to the longest line accepted: a FER2013 row is about
+    // 9 KB, so a line longer than a MiB means this is not FER2013.
+    private const int FirstLineBufferSize = 1 << 16;
+    private const int MaxLineBytes = 1 << 20;
 
     // "255" is the longest valid pixel value; more digits are out of range even with leading zeros.
     private const int MaxPixelDigits = 3;
 
-    // Longest quotation of a bad value in an error message.
-    private const int MaxQuotedBytes = 40;
+    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
 
     public static void Read(string path, Fer2013DataBuilder builder, Fer2013LoadOptions options)
     {
-        using var file = OpenFile(path);
-        var isGzip = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-        using var stream = isGzip ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileBufferSize, FileOptions.SequentialScan);
+        Read(file, path, builder, options);
+    }
+
+    /// <summary>
+    /// Reads the CSV in <paramref name="file"/>: gzip-compressed when it starts with the gzip signature (or, when it
+    /// cannot be peeked at, when <paramref name="path"/> ends in <c>.gz</c>), so a misnamed file still reads.
+    /// </summary>
+    public static void Read(Stream file, string path, Fer2013DataBuilder builder, Fer2013LoadOptions options)
+    {
+        using var gzip = IsGzip(file, path) ? new CheckedGzipStream(file) : null;
         try
         {
-            Read(stream, path, builder, options);
+            Read(gzip ?? file, gzip is not null, path, builder, options);
         }
         catch (InvalidDataException e)
         {
-            throw new Fer2013FormatException(path, 0, $"corrupt or truncated gzip data ({e.Message})", e);
+            throw new Fer2013FormatException(path, 0, e.Message, e);
         }
     }
 
-    private static FileStream OpenFile(string path)
+    private static bool IsGzip(Stream file, string path)
     {
-        try
+        if (!file.CanSeek)
         {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+            return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
         }
-        catch (FileNotFoundException e)
-        {
-            throw new Fer2013FormatException(path, 0, "file not found", e);
-        }
+
+        Span<byte> start = stackalloc byte[2];
+        var position = file.Position;
+        var read = file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        file.Position = position;
+        return CheckedGzipStream.HasSignature(start[..read]);
     }
 
-    private static void Read(Stream stream, string path, Fer2013DataBuilder builder, Fer2013LoadOptions options)
+    private static void Read(Stream stream, bool isGzip, string path, Fer2013DataBuilder builder, Fer2013LoadOptions options)
     {
-        var buffer = new byte[BufferSize];
+        var buffer = new byte[FirstLineBufferSize];
         int start = 0, end = 0;
         long lineNumber = 0;
         var dataRows = 0;
@@ -58,6 +71,7 @@ internal static class Fer2013Csv
         {
             var newline = buffer.AsSpan(start, end - start).IndexOf((byte)'\n');
             ReadOnlySpan<byte> line;
+            var isCutShort = false;
             if (newline >= 0)
             {
                 line = buffer.AsSpan(start, newline);
@@ -65,18 +79,19 @@ internal static class Fer2013Csv
             }
             else if (!endOfStream)
             {
-                if (start > 0)
+                if (start == 0 && end == buffer.Length)
                 {
-                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                    end -= start;
-                    start = 0;
+                    if (buffer.Length == MaxLineBytes)
+                    {
+                        throw Fail(LineError(lineNumber + 1, $"the line is longer than {MaxLineBytes >> 20} MiB: not a FER2013 CSV, whose rows are about 9 KB", isCutShort: false));
+                    }
+
+                    Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxLineBytes));
                 }
 
-                if (end == buffer.Length)
-                {
-                    Array.Resize(ref buffer, buffer.Length * 2);
-                }
-
+                Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                end -= start;
+                start = 0;
                 var read = stream.Read(buffer, end, buffer.Length - end);
                 endOfStream = read == 0;
                 end += read;
@@ -86,6 +101,7 @@ internal static class Fer2013Csv
             {
                 line = buffer.AsSpan(start, end - start);
                 start = end;
+                isCutShort = true;
             }
             else
             {
@@ -101,7 +117,7 @@ internal static class Fer2013Csv
 
             if (columns is null)
             {
-                columns = Columns.FromHeader(line, path);
+                columns = Columns.FromHeader(line) ?? throw Fail(LineError(lineNumber, Columns.Problem(line), isCutShort));
                 continue;
             }
 
@@ -113,10 +129,10 @@ internal static class Fer2013Csv
             }
             catch (RowException e)
             {
-                var error = new Fer2013FormatException(path, lineNumber, e.Message);
+                var error = LineError(lineNumber, e.Message, isCutShort);
                 if (!options.SkipMalformedRows)
                 {
-                    throw error;
+                    throw Fail(error);
                 }
 
                 builder.Skip(error);
@@ -128,29 +144,61 @@ internal static class Fer2013Csv
             throw new Fer2013FormatException(path, 0, "the file is empty (no header line)");
         }
 
+        if (dataRows == 0)
+        {
+            throw new Fer2013FormatException(path, 0, "the file has a header line but no data rows");
+        }
+
         if (builder.FerPlusRows is { } ferPlusRows && ferPlusRows != dataRows)
         {
             throw new Fer2013FormatException(path, 0, $"has {dataRows} data rows but the FER+ label file has {ferPlusRows}; they must line up row for row");
+        }
+
+        Fer2013FormatException LineError(long line, string problem, bool isCutShort) =>
+            new(path, line, isCutShort ? $"{problem} (the last line has no line end: the file looks truncated)" : problem);
+
+        Fer2013FormatException Fail(Fer2013FormatException error)
+        {
+            if (isGzip)
+            {
+                // Cut or corrupt compressed data explains a bad line better than the line does: read to the end,
+                // where CheckedGzipStream reports it.
+                stream.CopyTo(Stream.Null);
+            }
+
+            return error;
         }
     }
 
     private static (Expression Label, Fer2013Split Split) ParseRow(ReadOnlySpan<byte> line, Columns columns, Span<byte> pixels)
     {
-        Span<Range> fields = stackalloc Range[columns.Count];
+        Range emotion = default, pixelValues = default, usage = default;
         var count = 0;
         var fieldStart = 0;
-        for (var i = 0; i <= line.Length; i++)
+        while (true)
         {
-            if (i == line.Length || line[i] == (byte)',')
+            var comma = line[fieldStart..].IndexOf((byte)',');
+            var fieldEnd = comma < 0 ? line.Length : fieldStart + comma;
+            if (count == columns.Emotion)
             {
-                if (count < fields.Length)
-                {
-                    fields[count] = fieldStart..i;
-                }
-
-                count++;
-                fieldStart = i + 1;
+                emotion = fieldStart..fieldEnd;
             }
+            else if (count == columns.Pixels)
+            {
+                pixelValues = fieldStart..fieldEnd;
+            }
+            else if (count == columns.Usage)
+            {
+                usage = fieldStart..fieldEnd;
+            }
+
+            count++;
+            if (comma < 0)
+            {
+                break;
+            }
+
+            fieldStart = fieldEnd + 1;
         }
 
         if (count != columns.Count)
@@ -158,10 +206,17 @@ internal static class Fer2013Csv
             throw new RowException($"expected {columns.Count} comma-separated fields, found {count}");
         }
 
-        var label = ParseLabel(line[fields[columns.Emotion]].Trim((byte)' '));
-        var split = ParseUsage(line[fields[columns.Usage]].Trim((byte)' '));
-        ParsePixels(line[fields[columns.Pixels]].Trim((byte)' '), pixels);
+        var label = ParseLabel(Field(line[emotion]));
+        var split = ParseUsage(Field(line[usage]));
+        ParsePixels(Field(line[pixelValues]), pixels);
         return (label, split);
+    }
+
+    /// <summary>A field without surrounding spaces and quotes (R's <c>write.csv</c> quotes every text field).</summary>
+    private static ReadOnlySpan<byte> Field(ReadOnlySpan<byte> field)
+    {
+        field = field.Trim((byte)' ');
+        return field.Length >= 2 && field[0] == (byte)'"' && field[^1] == (byte)'"' ? field[1..^1].Trim((byte)' ') : field;
     }
 
     private static Expression ParseLabel(ReadOnlySpan<byte> field)
@@ -171,14 +226,14 @@ internal static class Fer2013Csv
             return (Expression)label;
         }
 
-        throw new RowException($"unknown emotion label '{Text(field)}' (expected 0–6)");
+        throw new RowException($"unknown emotion label '{Quoting.Quote(field)}' (expected 0–6)");
     }
 
     private static Fer2013Split ParseUsage(ReadOnlySpan<byte> field) =>
         field.SequenceEqual("Training"u8) ? Fer2013Split.Training
         : field.SequenceEqual("PublicTest"u8) ? Fer2013Split.PublicTest
         : field.SequenceEqual("PrivateTest"u8) ? Fer2013Split.PrivateTest
-        : throw new RowException($"unknown Usage '{Text(field)}' (expected Training, PublicTest or PrivateTest)");
+        : throw new RowException($"unknown Usage '{Quoting.Quote(field)}' (expected Training, PublicTest or PrivateTest)");
 
     private static void ParsePixels(ReadOnlySpan<byte> field, Span<byte> pixels)
     {
@@ -193,7 +248,7 @@ internal static class Fer2013Csv
                 value = (value * 10) + (c - '0');
                 if (++digits > MaxPixelDigits || value > byte.MaxValue)
                 {
-                    throw new RowException($"pixel {count + 1} is out of range 0–255 ('{Text(Token(field, i - digits + 1))}')");
+                    throw new RowException($"pixel {count + 1} is out of range 0–255 ('{Quoting.Quote(Token(field, i - digits + 1))}')");
                 }
             }
             else if (c == ' ')
@@ -214,7 +269,7 @@ internal static class Fer2013Csv
             }
             else
             {
-                throw new RowException($"pixel {count + 1} is not a number ('{Text(Token(field, i - digits))}')");
+                throw new RowException($"pixel {count + 1} is not a number ('{Quoting.Quote(Token(field, i - digits))}')");
             }
         }
 
@@ -231,20 +286,45 @@ internal static class Fer2013Csv
         return space < 0 ? rest : rest[..space];
     }
 
-    private static string Text(ReadOnlySpan<byte> bytes) =>
-        bytes.Length > MaxQuotedBytes ? Encoding.UTF8.GetString(bytes[..MaxQuotedBytes]) + "…" : Encoding.UTF8.GetString(bytes);
-
     /// <summary>Where the three columns sit, from the header line.</summary>
     private sealed record Columns(int Emotion, int Pixels, int Usage, int Count)
     {
-        public static Columns FromHeader(ReadOnlySpan<byte> header, string path)
+        private static readonly string[] Required = ["emotion", "pixels", "Usage"];
+
+        /// <summary>The columns, or null when the header lacks one or names one twice (see <see cref="Problem"/>).</summary>
+        public static Columns? FromHeader(ReadOnlySpan<byte> header)
         {
-            var names = Encoding.UTF8.GetString(header).TrimStart('\uFEFF').Split(',').Select(n => n.Trim()).ToArray();
-            int Find(string name) => Array.FindIndex(names, n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase)) is var i and >= 0
-                ? i
-                : throw new Fer2013FormatException(path, 1, $"missing column '{name}' (header is '{string.Join(",", names)}'; expected emotion,pixels,Usage)");
-            return new Columns(Find("emotion"), Find("pixels"), Find("Usage"), names.Length);
+            var names = Names(header);
+            var at = Required.Select(r => Array.FindIndex(names, n => Is(n, r))).ToArray();
+            return at.All(i => i >= 0) && Required.All(r => names.Count(n => Is(n, r)) == 1)
+                ? new Columns(at[0], at[1], at[2], names.Length)
+                : null;
         }
+
+        /// <summary>Why <see cref="FromHeader"/> rejected <paramref name="header"/>.</summary>
+        public static string Problem(ReadOnlySpan<byte> header)
+        {
+            var names = Names(header);
+            var missing = Required.FirstOrDefault(r => !names.Any(n => Is(n, r)));
+            return missing is not null
+                ? $"missing column '{missing}' (header is '{Quoting.Quote(header)}'; expected emotion,pixels,Usage)"
+                : $"column '{Required.First(r => names.Count(n => Is(n, r)) > 1)}' appears more than once in the header";
+        }
+
+        // The names as bytes, compared as ASCII: a look-alike such as the dotless ı must not pass for an i.
+        private static byte[][] Names(ReadOnlySpan<byte> header)
+        {
+            header = header.StartsWith(Utf8Bom) ? header[Utf8Bom.Length..] : header;
+            var names = new List<byte[]>();
+            foreach (var range in header.Split((byte)','))
+            {
+                names.Add(Field(header[range]).ToArray());
+            }
+
+            return [.. names];
+        }
+
+        private static bool Is(byte[] name, string column) => Ascii.EqualsIgnoreCase(name, column);
     }
 
     /// <summary>A problem with one row; turned into a <see cref="Fer2013FormatException"/> with file and line.</summary>

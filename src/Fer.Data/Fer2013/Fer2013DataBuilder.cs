@@ -1,6 +1,6 @@
 namespace PersonalFer.Data;
 
-/// <summary>Collects faces per split in fixed-size chunks, so loading never copies a growing array.</summary>
+/// <summary>Collects faces per split in chunks, so loading never copies a growing array.</summary>
 internal sealed class Fer2013DataBuilder(Fer2013LoadOptions options, FerPlusVotes? ferPlus)
 {
     private const int FacesPerChunk = 1024;
@@ -20,7 +20,7 @@ internal sealed class Fer2013DataBuilder(Fer2013LoadOptions options, FerPlusVote
 
         if (ferPlus is not null)
         {
-            if (ferPlus.MajorityLabel(row) is not { } relabelled)
+            if (ferPlus.MajorityLabel(row, split) is not { } relabelled)
             {
                 _droppedByFerPlus++;
                 return;
@@ -47,29 +47,35 @@ internal sealed class Fer2013DataBuilder(Fer2013LoadOptions options, FerPlusVote
 
     private sealed class SplitBuilder
     {
+        // Chunks double from FirstChunkFaces up to FacesPerChunk: a small file allocates little, and a large one
+        // never copies a growing array.
+        private const int FirstChunkFaces = 16;
         private readonly List<byte[]> _chunks = [];
         private readonly List<Expression> _labels = [];
+        private int _inChunk;
 
         public void Add(ReadOnlySpan<byte> pixels, Expression label)
         {
-            var inChunk = _labels.Count % FacesPerChunk;
-            if (inChunk == 0)
+            if (_chunks.Count == 0 || _inChunk * FaceImage.PixelCount == _chunks[^1].Length)
             {
-                _chunks.Add(new byte[FacesPerChunk * FaceImage.PixelCount]);
+                var faces = Math.Min(FacesPerChunk, FirstChunkFaces << Math.Min(_chunks.Count, 16));
+                _chunks.Add(new byte[faces * FaceImage.PixelCount]);
+                _inChunk = 0;
             }
 
-            pixels.CopyTo(_chunks[^1].AsSpan(inChunk * FaceImage.PixelCount));
+            pixels.CopyTo(_chunks[^1].AsSpan(_inChunk++ * FaceImage.PixelCount));
             _labels.Add(label);
         }
 
         public FaceDataset Build()
         {
             var pixels = new byte[_labels.Count * FaceImage.PixelCount];
-            for (var i = 0; i < _chunks.Count; i++)
+            var offset = 0;
+            foreach (var chunk in _chunks)
             {
-                var offset = i * FacesPerChunk * FaceImage.PixelCount;
-                var length = Math.Min(_chunks[i].Length, pixels.Length - offset);
-                _chunks[i].AsSpan(0, length).CopyTo(pixels.AsSpan(offset));
+                var length = Math.Min(chunk.Length, pixels.Length - offset);
+                chunk.AsSpan(0, length).CopyTo(pixels.AsSpan(offset));
+                offset += length;
             }
 
             return new FaceDataset(pixels, [.. _labels]);

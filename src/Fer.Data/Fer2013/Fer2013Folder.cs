@@ -13,7 +13,7 @@ internal static class Fer2013Folder
     public static void Read(string root, Fer2013DataBuilder builder, Fer2013LoadOptions options)
     {
         var found = false;
-        var row = 0;
+        var images = 0;
         foreach (var (folder, defaultSplit) in new[] { ("train", Fer2013Split.Training), ("test", Fer2013Split.PrivateTest) })
         {
             var splitDirectory = Path.Combine(root, folder);
@@ -23,7 +23,13 @@ internal static class Fer2013Folder
             }
 
             found = true;
-            foreach (var classDirectory in Directory.GetDirectories(splitDirectory).Order(StringComparer.Ordinal))
+            foreach (var file in ExpressionFolders.ImageFiles(splitDirectory))
+            {
+                images++;
+                Reject(new Fer2013FormatException(file, 0, $"is not in a class folder, so it has no label (expected {ExpressionFolders.Expected})"), builder, options);
+            }
+
+            foreach (var classDirectory in ExpressionFolders.Folders(splitDirectory))
             {
                 var label = ExpressionFolders.Parse(classDirectory)
                     ?? throw new Fer2013FormatException(classDirectory, 0, $"unknown class folder '{Path.GetFileName(classDirectory)}' (expected {ExpressionFolders.Expected})");
@@ -32,12 +38,14 @@ internal static class Fer2013Folder
                     try
                     {
                         var pixels = Decode48(file);
-                        builder.Add(row++, SplitOf(Path.GetFileName(file), defaultSplit), pixels, label);
+                        builder.Add(images, SplitOf(Path.GetFileName(file), defaultSplit), pixels, label);
                     }
-                    catch (Fer2013FormatException error) when (options.SkipMalformedRows)
+                    catch (Fer2013FormatException error)
                     {
-                        builder.Skip(error);
+                        Reject(error, builder, options);
                     }
+
+                    images++;
                 }
             }
         }
@@ -46,6 +54,21 @@ internal static class Fer2013Folder
         {
             throw new Fer2013FormatException(root, 0, "neither a FER2013 CSV nor a folder with train/ or test/ inside");
         }
+
+        if (images == 0)
+        {
+            throw new Fer2013FormatException(root, 0, $"no images in the class folders of train/ or test/ ({ExpressionFolders.Expected})");
+        }
+    }
+
+    private static void Reject(Fer2013FormatException error, Fer2013DataBuilder builder, Fer2013LoadOptions options)
+    {
+        if (!options.SkipMalformedRows)
+        {
+            throw error;
+        }
+
+        builder.Skip(error);
     }
 
     private static Fer2013Split SplitOf(string fileName, Fer2013Split fallback) =>
@@ -56,12 +79,7 @@ internal static class Fer2013Folder
 
     private static byte[] Decode48(string file)
     {
-        using var image = Cv2.ImRead(file, ImreadModes.Grayscale);
-        if (image.Empty())
-        {
-            throw new Fer2013FormatException(file, 0, "not a readable image");
-        }
-
+        using var image = Decode(file);
         if (image.Width != FaceImage.Size || image.Height != FaceImage.Size)
         {
             throw new Fer2013FormatException(file, 0, $"expected a {FaceImage.Size}×{FaceImage.Size} image, got {image.Width}×{image.Height}");
@@ -69,5 +87,17 @@ internal static class Fer2013Folder
 
         image.GetArray(out byte[] pixels);
         return pixels;
+    }
+
+    private static Mat Decode(string file)
+    {
+        try
+        {
+            return ImageData.Decode(file, ImreadModes.Grayscale);
+        }
+        catch (ImageFormatException e)
+        {
+            throw new Fer2013FormatException(file, 0, e.Problem, e);
+        }
     }
 }

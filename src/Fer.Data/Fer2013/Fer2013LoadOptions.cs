@@ -14,7 +14,8 @@ public sealed record Fer2013LoadOptions
 
     /// <summary>
     /// Path of FER+'s <c>fer2013new.csv</c>: relabel every row by the FER+ majority vote and drop rows whose vote
-    /// is not-a-face, unknown or contempt. Rows line up by position with the FER2013 CSV.
+    /// is not-a-face, unknown or contempt. Rows line up by position with the FER2013 CSV: the same number of rows,
+    /// and the same Usage in each, or loading fails.
     /// </summary>
     public string? FerPlusLabelsPath { get; init; }
 }

@@ -67,18 +67,15 @@ public sealed record ImageData
     public int Stride { get; }
 
     /// <summary>Decodes an image file (PNG, JPEG, …) as OpenCV reads it: gray stays gray, colour becomes BGR or BGRA.</summary>
-    /// <exception cref="InvalidDataException">The file is missing or unreadable, or not 8-bit gray, BGR or BGRA; the message names it.</exception>
+    /// <exception cref="FileNotFoundException">The file is not there.</exception>
+    /// <exception cref="ImageFormatException">The file is not a readable image, or not 8-bit gray, BGR or BGRA; the message names it.</exception>
     public static ImageData Read(string file)
     {
-        using var image = Cv2.ImRead(file, ImreadModes.Unchanged);
-        if (image.Empty())
-        {
-            throw new InvalidDataException($"{file}: missing or not a readable image");
-        }
-
+        ArgumentException.ThrowIfNullOrEmpty(file);
+        using var image = Decode(file, ImreadModes.Unchanged);
         if (image.Depth() != MatType.CV_8U)
         {
-            throw new InvalidDataException($"{file}: {image.Depth()} pixels are not supported (8-bit only)");
+            throw new ImageFormatException(file, $"{image.Type()} pixels are not supported (8-bit only)");
         }
 
         var format = image.Channels() switch
@@ -86,24 +83,62 @@ public sealed record ImageData
             1 => PixelFormat.Gray8,
             3 => PixelFormat.Bgr24,
             4 => PixelFormat.Bgra32,
-            var channels => throw new InvalidDataException($"{file}: {channels}-channel images are not supported"),
+            var channels => throw new ImageFormatException(file, $"{channels}-channel images are not supported"),
         };
         if (image.Width > MaxSide || image.Height > MaxSide)
         {
-            throw new InvalidDataException($"{file}: {image.Width}×{image.Height} pixels; at most {MaxSide} per side are supported");
+            throw new ImageFormatException(file, $"{image.Width}×{image.Height} pixels; at most {MaxSide} per side are supported");
         }
 
-        // imread returns a freshly allocated, continuous matrix; MaxSide² × 4 bytes can exceed an array, so check.
+        // MaxSide² × 4 bytes can exceed an array, so check; imdecode returns a freshly allocated, continuous matrix.
         var length = (long)image.Width * image.Height * image.Channels();
         if (length > Array.MaxLength)
         {
-            throw new InvalidDataException($"{file}: {image.Width}×{image.Height} pixels do not fit in one buffer");
+            throw new ImageFormatException(file, $"a {image.Width}×{image.Height} image is too large to hold");
         }
 
         var pixels = new byte[length];
         System.Runtime.InteropServices.Marshal.Copy(image.Data, pixels, 0, pixels.Length);
 
         return new ImageData(pixels, image.Width, image.Height, format);
+    }
+
+    /// <summary>Decodes <paramref name="file"/> with OpenCV in <paramref name="mode"/>; the caller disposes the result.</summary>
+    /// <exception cref="FileNotFoundException">The file is not there.</exception>
+    /// <exception cref="ImageFormatException">The file is not a readable image.</exception>
+    internal static Mat Decode(string file, ImreadModes mode)
+    {
+        if (Directory.Exists(file))
+        {
+            throw new ImageFormatException(file, "is a folder, not an image file");
+        }
+
+        // Read here rather than by imread, so a missing file is FileNotFoundException and any path OpenCV would
+        // misread (non-ASCII on Windows) still works.
+        var bytes = File.ReadAllBytes(file);
+        if (bytes.Length == 0)
+        {
+            throw new ImageFormatException(file, "the file is empty, not an image");
+        }
+
+        Mat image;
+        try
+        {
+            image = Cv2.ImDecode(bytes, mode);
+        }
+        catch (OpenCVException e)
+        {
+            // OpenCV refuses some headers (a declared size beyond its limits) by throwing rather than returning nothing.
+            throw new ImageFormatException(file, $"not a readable image ({e.ErrMsg})", e);
+        }
+
+        if (image.Empty())
+        {
+            image.Dispose();
+            throw new ImageFormatException(file, "not a readable image (truncated, corrupt, or in a format OpenCV does not read)");
+        }
+
+        return image;
     }
 
     /// <summary>Bytes per pixel of a format.</summary>

@@ -33,8 +33,9 @@ public sealed class LabelledImages : IReadOnlyList<LabelledImage>
     /// <param name="root">The folder holding one sub-folder per expression.</param>
     /// <param name="areFaceCrops">True when the files are already face crops.</param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    /// <exception cref="InvalidDataException">A sub-folder is not an expression name, a file is not a readable image,
-    /// or no images were found; the message names the path.</exception>
+    /// <exception cref="ImageFormatException">A sub-folder is not an expression name, an image lies outside the
+    /// expression folders (so it has no label), a file is not a readable image, or no images were found; the message
+    /// names the path.</exception>
     public static LabelledImages FromFolder(string root, bool areFaceCrops = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
@@ -43,11 +44,16 @@ public sealed class LabelledImages : IReadOnlyList<LabelledImage>
             throw new DirectoryNotFoundException($"{root}: folder not found (expected <root>/<expression>/*.png|jpg)");
         }
 
+        if (ExpressionFolders.ImageFiles(root).FirstOrDefault() is { } unlabelled)
+        {
+            throw new ImageFormatException(unlabelled, $"is not in an expression folder, so it has no label (expected one of {ExpressionFolders.Expected})");
+        }
+
         var images = new LabelledImages();
-        foreach (var directory in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
+        foreach (var directory in ExpressionFolders.Folders(root))
         {
             var label = ExpressionFolders.Parse(directory)
-                ?? throw new InvalidDataException($"{directory}: not an expression folder (expected one of {ExpressionFolders.Expected})");
+                ?? throw new ImageFormatException(directory, $"not an expression folder (expected one of {ExpressionFolders.Expected})");
             foreach (var file in ExpressionFolders.ImageFiles(directory))
             {
                 images.Add(new LabelledImage(ImageData.Read(file), label, file, areFaceCrops));
@@ -56,7 +62,7 @@ public sealed class LabelledImages : IReadOnlyList<LabelledImage>
 
         if (images.Count == 0)
         {
-            throw new InvalidDataException($"{root}: no images found in expression folders ({ExpressionFolders.Expected})");
+            throw new ImageFormatException(root, $"no images found in expression folders ({ExpressionFolders.Expected})");
         }
 
         return images;

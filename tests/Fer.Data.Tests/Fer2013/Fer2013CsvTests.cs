@@ -123,7 +123,9 @@ public sealed class Fer2013CsvTests : IDisposable
     {
         Assert.Contains("the file is empty", Assert.Throws<Fer2013FormatException>(() => Fer2013.Load(Write("empty.csv", ""))).Message, StringComparison.Ordinal);
         var missing = Path.Combine(_directory.FullName, "nope.csv");
-        Assert.Contains("file not found", Assert.Throws<Fer2013FormatException>(() => Fer2013.Load(missing)).Message, StringComparison.Ordinal);
+        Assert.Equal(missing, Assert.Throws<FileNotFoundException>(() => Fer2013.Load(missing)).FileName);
+        var inMissingFolder = Path.Combine(_directory.FullName, "nowhere", "fer.csv");
+        Assert.Equal(inMissingFolder, Assert.Throws<FileNotFoundException>(() => Fer2013.Load(inMissingFolder)).FileName);
     }
 
     [Fact]
@@ -136,6 +138,77 @@ public sealed class Fer2013CsvTests : IDisposable
 
         var error = Assert.Throws<Fer2013FormatException>(() => Fer2013.Load(path));
         Assert.Equal(path, error.File);
+    }
+
+    [Fact]
+    public void A_plain_csv_cut_inside_its_last_row_names_the_line_and_looks_truncated()
+    {
+        var content = Csv($"3,{Pixels(7)},Training", $"6,{Pixels(3)},PublicTest");
+        var path = Write("cut.csv", content[..(content.Length - 200)]);
+
+        var error = Assert.Throws<Fer2013FormatException>(() => Fer2013.Load(path));
+
+        Assert.Equal(3, error.Line);
+        Assert.StartsWith($"{path}, line 3: expected 3 comma-separated fields, found 2", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(the last line has no line end: the file looks truncated)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_header_without_rows_is_an_error_not_an_empty_data_set()
+    {
+        var error = Assert.Throws<Fer2013FormatException>(() => Fer2013.Load(Write("header.csv", "emotion,pixels,Usage\n\n")));
+        Assert.Contains("no data rows", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bom_crlf_quotes_and_reordered_columns_read_like_the_canonical_file()
+    {
+        // As R's write.csv and Excel save it: a BOM, CRLF, every field quoted; and the columns in another order.
+        var canonical = Fer2013.Load(Write("canonical.csv", Csv($"2,{Pixels(11)},Training", $"4,{Pixels(13)},PrivateTest")));
+        var variant = Fer2013.Load(Write("variant.csv",
+            $"\uFEFF\"Usage\",\"emotion\",\"pixels\"\r\n\"Training\",\"2\",\"{Pixels(11)}\"\r\n\r\n\"PrivateTest\",\"4\",\"{Pixels(13)}\"\r\n"));
+
+        Assert.Equal(canonical.Training.Pixels.ToArray(), variant.Training.Pixels.ToArray());
+        Assert.Equal(canonical.PrivateTest.Labels, variant.PrivateTest.Labels);
+    }
+
+    [Fact]
+    public void A_column_named_twice_is_ambiguous()
+    {
+        var error = Assert.Throws<Fer2013FormatException>(() => Fer2013.Load(Write("twice.csv", $"emotion,pixels,Usage,Emotion\n3,{Pixels(1)},Training,4\n")));
+        Assert.Contains("column 'emotion' appears more than once", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, error.Line);
+    }
+
+    [Fact]
+    public void Hundreds_of_thousands_of_columns_read_without_exhausting_the_stack()
+    {
+        var extra = new string(',', 400_000);
+        var data = Fer2013.Load(Write("wide.csv", $"emotion,pixels,Usage{extra}\n3,{Pixels(1)},Training{extra}\n"));
+        Assert.Equal(1, data.Training.Count);
+    }
+
+    [Fact]
+    public void Binary_garbage_is_a_format_error_quoting_it_readably()
+    {
+        var garbage = new byte[3000];
+        new Random(1).NextBytes(garbage);
+        garbage[0] = 0;
+        var path = Path.Combine(_directory.FullName, "garbage.csv");
+        File.WriteAllBytes(path, garbage);
+
+        var error = Assert.Throws<Fer2013FormatException>(() => Fer2013.Load(path));
+
+        Assert.Equal(path, error.File);
+        Assert.DoesNotContain('\0', error.Message);
+    }
+
+    [Fact]
+    public void A_line_longer_than_a_mebibyte_is_not_FER2013()
+    {
+        var error = Assert.Throws<Fer2013FormatException>(() => Fer2013.Load(Write("long.csv", "emotion,pixels,Usage\n" + new string('7', 3 << 20))));
+        Assert.Equal(2, error.Line);
+        Assert.Contains("longer than 1 MiB", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

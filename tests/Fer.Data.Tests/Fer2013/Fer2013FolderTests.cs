@@ -68,4 +68,55 @@ public sealed class Fer2013FolderTests : IDisposable
         var error = Assert.Throws<Fer2013FormatException>(() => Fer2013.Load(_root.FullName));
         Assert.Contains("neither a FER2013 CSV nor a folder", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_image_outside_the_class_folders_is_an_error_or_skipped_when_asked()
+    {
+        WriteImage("train/happy/Training_1.png", 48, 48, 1);
+        var stray = WriteImage("train/Training_2.png", 48, 48, 1);
+
+        var error = Assert.Throws<Fer2013FormatException>(() => Fer2013.Load(_root.FullName));
+        Assert.Equal(stray, error.File);
+        Assert.Contains("is not in a class folder", error.Message, StringComparison.Ordinal);
+        var data = Fer2013.Load(_root.FullName, new Fer2013LoadOptions { SkipMalformedRows = true });
+        Assert.Equal(1, data.Training.Count);
+        Assert.Equal(stray, Assert.Single(data.SkippedRows).File);
+    }
+
+    [Fact]
+    public void Class_folders_without_images_are_an_error_not_an_empty_data_set()
+    {
+        Directory.CreateDirectory(Path.Combine(_root.FullName, "train", "happy"));
+        File.WriteAllText(Path.Combine(_root.FullName, "train", "happy", "notes.txt"), "no images here");
+
+        Assert.Contains("no images", Assert.Throws<Fer2013FormatException>(() => Fer2013.Load(_root.FullName)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Hidden_folders_are_not_class_folders()
+    {
+        WriteImage("train/happy/Training_1.png", 48, 48, 1);
+        WriteImage("train/.ipynb_checkpoints/Training_2.png", 48, 48, 1);
+
+        Assert.Equal(1, Fer2013.Load(_root.FullName).Count);
+    }
+
+    [Theory]
+    [InlineData("empty")]
+    [InlineData("huge-declared-width")]
+    public void Images_OpenCV_cannot_read_are_format_errors_naming_the_file(string kind)
+    {
+        var path = Path.Combine(_root.FullName, "train", "fear", "Training_1.bmp");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, kind == "empty" ? [] : SampleImages.BmpDeclaringWidth(1 << 24));
+
+        Assert.Equal(path, Assert.Throws<Fer2013FormatException>(() => Fer2013.Load(_root.FullName)).File);
+    }
+
+    [Fact]
+    public void A_path_that_is_not_there_is_not_found()
+    {
+        var missing = Path.Combine(_root.FullName, "nowhere");
+        Assert.Equal(missing, Assert.Throws<FileNotFoundException>(() => Fer2013.Load(missing)).FileName);
+    }
 }
