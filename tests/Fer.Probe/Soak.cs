@@ -38,14 +38,15 @@ internal static class Soak
     private static void Measure(string what, int calls, Action call)
     {
         var every = Math.Max(1, calls / Reports);
-        var watch = Stopwatch.StartNew();
         Row(what, 0, 0);
+        var watch = Stopwatch.StartNew();
         for (var i = 1; i <= calls; i++)
         {
             call();
             if (i % every == 0 || i == calls)
             {
-                Row(what, i, watch.Elapsed.TotalMilliseconds / (i % every == 0 ? every : i % every));
+                var mean = watch.Elapsed.TotalMilliseconds / (i % every == 0 ? every : i % every);
+                Row(what, i, mean);
                 watch.Restart();
             }
         }
@@ -53,6 +54,10 @@ internal static class Soak
 
     private static void Row(string what, int calls, double meanMilliseconds)
     {
+        // Garbage not yet collected is not a leak: measure what is still referenced (finalizers free native memory).
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
         using var process = Process.GetCurrentProcess();
         Console.WriteLine($"| {what} {calls:N0} | {process.WorkingSet64 / 1048576.0:F0} | {GC.GetTotalMemory(false) / 1048576.0:F0} | {(calls == 0 ? "–" : meanMilliseconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture))} |");
     }
