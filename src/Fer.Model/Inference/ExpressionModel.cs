@@ -27,6 +27,7 @@ public sealed class ExpressionModel : IDisposable
 
     private string? _fingerprint;
     private bool _weightsChanging;
+    private bool _disposed;
 
     private ExpressionModel(ModelManifest manifest, FerNetwork network)
     {
@@ -55,7 +56,14 @@ public sealed class ExpressionModel : IDisposable
     public FaceFraming Framing => Manifest.Framing;
 
     /// <summary>Number of parameters (trainable and frozen).</summary>
-    public long ParameterCount => Network.parameters().Sum(p => p.numel());
+    public long ParameterCount
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return Network.parameters().Sum(p => p.numel());
+        }
+    }
 
     internal FerNetwork Network { get; }
 
@@ -66,9 +74,15 @@ public sealed class ExpressionModel : IDisposable
     /// </summary>
     public InferencePrecision Precision
     {
-        get => _precision;
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _precision;
+        }
+
         set
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (value == _precision && _inferenceCopy is not null)
             {
                 return; // rebuilding the copy costs a full network's weights
@@ -96,7 +110,11 @@ public sealed class ExpressionModel : IDisposable
     /// <summary>Loads a <c>.fermodel</c> file.</summary>
     /// <param name="path">The file.</param>
     /// <param name="expected">When given, the file must hold this architecture.</param>
-    /// <exception cref="ModelFormatException">The file is missing, corrupt, truncated, of another format version, or mismatched.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ModelFormatException">
+    /// The file is there but is not a model file, is corrupt or truncated, of another format version, has an invalid
+    /// field, or holds another architecture than <paramref name="expected"/>; the message names the file and the problem.
+    /// </exception>
     public static ExpressionModel Load(string path, ModelArchitecture? expected = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -153,7 +171,11 @@ public sealed class ExpressionModel : IDisposable
     }
 
     /// <summary>The weights as named arrays, PyTorch names (see <see cref="FromWeights"/>), e.g. to use them in Python.</summary>
-    public IReadOnlyDictionary<string, WeightArray> Weights() => NetworkState.Read(Network);
+    public IReadOnlyDictionary<string, WeightArray> Weights()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return NetworkState.Read(Network);
+    }
 
     /// <summary>Saves the weights, manifest and any general replay atomically (a temporary file renamed into place).</summary>
     /// <param name="path">The <c>.fermodel</c> file.</param>
@@ -161,8 +183,14 @@ public sealed class ExpressionModel : IDisposable
     /// <see cref="WeightPrecision.Float16"/> halves the weights' size for shipping; the model loaded back then
     /// computes with the rounded weights (measure it again). Training checkpoints stay <see cref="WeightPrecision.Float32"/>.
     /// </param>
+    /// <exception cref="InvalidOperationException">
+    /// The file could not be loaded back, so none is written: the manifest has an invalid field, the weights hold NaN
+    /// or infinite values (or, for <see cref="WeightPrecision.Float16"/>, values half precision cannot store), or the
+    /// general replay is stale or out of half precision's range.
+    /// </exception>
     public void Save(string path, WeightPrecision weightPrecision = WeightPrecision.Float32)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (GeneralReplay is not null && GeneralReplay.ModelFingerprint != Fingerprint())
         {
@@ -178,6 +206,7 @@ public sealed class ExpressionModel : IDisposable
     /// </summary>
     public void Describe(Func<ModelManifest, ModelManifest> update)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(update);
         var updated = update(Manifest);
         ArgumentNullException.ThrowIfNull(updated.Framing, $"{nameof(ModelManifest)}.{nameof(ModelManifest.Framing)}");
@@ -200,6 +229,7 @@ public sealed class ExpressionModel : IDisposable
     /// <param name="head">A person's head to use instead of the general one, or null.</param>
     public float[] PredictProbabilities(ReadOnlySpan<byte> faces, int faceCount, PersonalHead? head = null)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         CheckFaces(faces, faceCount);
 
         using var scope = NewDisposeScope();
@@ -213,6 +243,7 @@ public sealed class ExpressionModel : IDisposable
     /// </summary>
     public FaceFeatures ExtractFeatures(ReadOnlySpan<byte> faces, IReadOnlyList<Expression> labels, bool addMirrored = false)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(labels);
         CheckFaces(faces, labels.Count);
         var copies = addMirrored ? 2 : 1;
@@ -244,6 +275,7 @@ public sealed class ExpressionModel : IDisposable
     /// </summary>
     public void AttachGeneralReplay(FaceDataset generalFaces)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(generalFaces);
         ArgumentOutOfRangeException.ThrowIfZero(generalFaces.Count, nameof(generalFaces));
         GeneralReplay = ExtractFeatures(generalFaces.Pixels, generalFaces.Labels);
@@ -252,6 +284,7 @@ public sealed class ExpressionModel : IDisposable
     /// <summary>A SHA-256 fingerprint of the current weights: personal heads are tied to it.</summary>
     public string Fingerprint()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         // Hashing 7 MB of weights takes tens of milliseconds and every fine-tune asks several times, so the value is
         // kept until the trainer changes the weights (not while it does).
         if (_fingerprint is { } cached)
@@ -361,6 +394,12 @@ public sealed class ExpressionModel : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         _inferenceCopy?.Dispose();
         Network.Dispose();
     }
