@@ -98,7 +98,7 @@ public sealed class PersonalProfile : IDisposable
                 JsonSerializer.Serialize(manifest, new Manifest(FormatVersion, _name, _head.Architecture, _head.BaseModelFingerprint, [.. _facesPerExpression], _created, _framing), Json);
             }
 
-            using var head = zip.CreateEntry(HeadEntry).Open();
+            using var head = zip.CreateEntry(HeadEntry, CompressionLevel.NoCompression).Open(); // float32 weights do not deflate
             _head.Save(head);
         }
 
