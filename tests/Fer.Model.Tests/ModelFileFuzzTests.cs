@@ -44,11 +44,12 @@ public sealed class ModelFileFuzzTests(ValidModelFiles files) : IClassFixture<Va
     [Fact]
     public void Mutated_manifests_beside_their_weights_load_back_or_are_refused()
     {
+        var entries = TestArchives.Read(files.Float32);
         var manifest = ManifestOf(files.Float32);
         var tally = new FuzzTally();
         JsonMutations.Mutations.Sample(
-            mutations => LoadsBackOrIsRefused(TestArchives.WithEntry(files.Float32, ModelFile.ManifestEntry, Encoding.UTF8.GetBytes(JsonMutations.Apply(manifest, mutations))), tally),
-            iter: 25,
+            mutations => LoadsBackOrIsRefused(TestArchives.WithEntry(entries, ModelFile.ManifestEntry, Encoding.UTF8.GetBytes(JsonMutations.Apply(manifest, mutations))), tally),
+            iter: 60,
             print: Print);
         tally.AssertBoth();
     }
@@ -59,10 +60,11 @@ public sealed class ModelFileFuzzTests(ValidModelFiles files) : IClassFixture<Va
     public void Mutated_weights_load_back_or_are_refused(string entry)
     {
         var (file, layout) = entry == ModelFile.WeightsEntry ? (files.Float32, TensorLayout.StateDict) : (files.Float16, TensorLayout.Half);
-        var weights = TestArchives.Read(file).Single(e => e.Name == entry).Content;
+        var entries = TestArchives.Read(file);
+        var weights = entries.Single(e => e.Name == entry).Content;
         var tally = new FuzzTally();
         TensorFiles.Mutations(TensorFiles.Parse(weights, layout).Count).Sample(
-            mutation => LoadsBackOrIsRefused(TestArchives.WithEntry(file, entry, TensorFiles.Apply(weights, layout, mutation)), tally),
+            mutation => LoadsBackOrIsRefused(TestArchives.WithEntry(entries, entry, TensorFiles.Apply(weights, layout, mutation)), tally),
             iter: 80);
         tally.AssertBoth();
     }
@@ -70,10 +72,11 @@ public sealed class ModelFileFuzzTests(ValidModelFiles files) : IClassFixture<Va
     [Fact]
     public void Mutated_replay_features_load_back_or_are_refused()
     {
-        var replay = TestArchives.Read(files.Float32).Single(e => e.Name == ModelFile.ReplayEntry).Content;
+        var entries = TestArchives.Read(files.Float32);
+        var replay = entries.Single(e => e.Name == ModelFile.ReplayEntry).Content;
         var tally = new FuzzTally();
         Gen.Select(Gen.Int[0, 7], TensorFiles.Numbers, Gen.Int[0, int.MaxValue]).Sample(
-            (kind, number, position) => LoadsBackOrIsRefused(TestArchives.WithEntry(files.Float32, ModelFile.ReplayEntry, DamageReplay(replay, kind, number, position)), tally),
+            (kind, number, position) => LoadsBackOrIsRefused(TestArchives.WithEntry(entries, ModelFile.ReplayEntry, DamageReplay(replay, kind, number, position)), tally),
             iter: 60);
         tally.AssertBoth();
     }
@@ -84,36 +87,10 @@ public sealed class ModelFileFuzzTests(ValidModelFiles files) : IClassFixture<Va
         var headers = TestArchives.HeaderOffsets(files.Float32);
         var entries = TestArchives.Read(files.Float32);
         var tally = new FuzzTally();
-        Gen.Select(Gen.Int[0, 6], Gen.Int[0, int.MaxValue], Gen.Int[1, 255]).Sample(
-            (kind, position, value) => LoadsBackOrIsRefused(DamageArchive(files.Float32, entries, headers, kind, position, value), tally),
+        Gen.Select(Gen.Int[0, TestArchives.DamageKinds - 1], Gen.Int[0, int.MaxValue], Gen.Int[1, 255]).Sample(
+            (kind, position, value) => LoadsBackOrIsRefused(TestArchives.Damage(files.Float32, entries, headers, kind, position, value), tally),
             iter: 300);
         tally.AssertBoth();
-    }
-
-    /// <summary>A zip-level damage: a cut, a byte flipped in a header or anywhere, or an entry dropped, repeated, added or renamed.</summary>
-    internal static byte[] DamageArchive(byte[] file, List<(string Name, byte[] Content)> entries, int[] headers, int kind, int position, int value)
-    {
-        var damaged = (byte[])file.Clone();
-        var entry = entries[position % entries.Count];
-        switch (kind)
-        {
-            case 0:
-                return file[..(position % file.Length)];
-            case 1:
-                damaged[Math.Min(file.Length - 1, headers[position % headers.Length] + (value % 64))] ^= (byte)value;
-                return damaged;
-            case 2:
-                damaged[position % file.Length] ^= (byte)value;
-                return damaged;
-            case 3:
-                return TestArchives.Write(entries.Where(e => e.Name != entry.Name));
-            case 4:
-                return TestArchives.Write([.. entries, entry]);
-            case 5:
-                return TestArchives.Write([.. entries, (value % 2 == 0 ? "extra.bin" : "folder/", [])]);
-            default:
-                return TestArchives.Write(entries.Select(e => e.Name == entry.Name ? (value % 2 == 0 ? e.Name.ToUpperInvariant() : $"folder/{e.Name}", e.Content) : e));
-        }
     }
 
     // replay.bin: int32 count, int32 feature length, a label byte per face, fp16 values.

@@ -12,6 +12,9 @@ internal static class TestArchives
     private const uint CentralHeaderSignature = 0x02014b50;
     private const uint EndOfCentralDirectorySignature = 0x06054b50;
 
+    /// <summary>How many kinds of damage <see cref="Damage"/> does.</summary>
+    public const int DamageKinds = 7;
+
     /// <summary>The entries in archive order.</summary>
     public static List<(string Name, byte[] Content)> Read(byte[] zip)
     {
@@ -36,8 +39,11 @@ internal static class TestArchives
     }
 
     /// <summary><paramref name="zip"/> with entry <paramref name="name"/>'s content replaced.</summary>
-    public static byte[] WithEntry(byte[] zip, string name, byte[] content) =>
-        Write(Read(zip).Select(entry => entry.Name == name ? (name, content) : entry));
+    public static byte[] WithEntry(byte[] zip, string name, byte[] content) => WithEntry(Read(zip), name, content);
+
+    /// <summary>An archive of <paramref name="entries"/> with entry <paramref name="name"/>'s content replaced.</summary>
+    public static byte[] WithEntry(IEnumerable<(string Name, byte[] Content)> entries, string name, byte[] content) =>
+        Write(entries.Select(entry => entry.Name == name ? (name, content) : entry));
 
     /// <summary>The content of one entry of an archive file.</summary>
     public static byte[] ReadEntry(string path, string name) =>
@@ -50,6 +56,36 @@ internal static class TestArchives
     /// <summary>Where the zip's own structure starts: every local and central file header and the directory's end, where a flipped byte damages the zip rather than an entry.</summary>
     public static int[] HeaderOffsets(byte[] zip) =>
         [.. Enumerable.Range(0, zip.Length - 3).Where(i => BitConverter.ToUInt32(zip, i) is LocalHeaderSignature or CentralHeaderSignature or EndOfCentralDirectorySignature)];
+
+    /// <summary>
+    /// <paramref name="file"/> damaged at the zip level by damage <paramref name="kind"/> (of <see cref="DamageKinds"/>):
+    /// a cut, a byte flipped in a header (<see cref="HeaderOffsets"/>) or anywhere, or an entry dropped, repeated,
+    /// added or renamed; <paramref name="position"/> and <paramref name="value"/> say where and how.
+    /// </summary>
+    public static byte[] Damage(byte[] file, List<(string Name, byte[] Content)> entries, int[] headers, int kind, int position, int value)
+    {
+        var damaged = (byte[])file.Clone();
+        var entry = entries[position % entries.Count];
+        switch (kind)
+        {
+            case 0:
+                return file[..(position % file.Length)];
+            case 1:
+                damaged[Math.Min(file.Length - 1, headers[position % headers.Length] + (value % 64))] ^= (byte)value;
+                return damaged;
+            case 2:
+                damaged[position % file.Length] ^= (byte)value;
+                return damaged;
+            case 3:
+                return Write(entries.Where(e => e.Name != entry.Name));
+            case 4:
+                return Write([.. entries, entry]);
+            case 5:
+                return Write([.. entries, (value % 2 == 0 ? "extra.bin" : "folder/", [])]);
+            default:
+                return Write(entries.Select(e => e.Name == entry.Name ? (value % 2 == 0 ? e.Name.ToUpperInvariant() : $"folder/{e.Name}", e.Content) : e));
+        }
+    }
 
     private static byte[] ReadAll(ZipArchiveEntry entry)
     {
