@@ -283,6 +283,18 @@ public sealed class ModelFileBadInputTests(ValidModelFiles files) : IClassFixtur
     }
 
     [Fact]
+    public void A_save_that_fails_leaves_no_temporary_file()
+    {
+        var target = Directory.CreateDirectory(files.NewPath()); // a folder where the file should go: the rename fails
+        using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 2);
+
+        var error = Record.Exception(() => model.Save(target.FullName));
+
+        Assert.True(error is IOException or UnauthorizedAccessException, $"{error}");
+        Assert.Empty(Directory.GetFiles(target.Parent!.FullName, "*.tmp"));
+    }
+
+    [Fact]
     public void Odd_but_well_formed_text_in_a_manifest_round_trips()
     {
         const string Command = "train \t\0 \"quoted\" \\ \u202Eevil 😀 ünïcödé";

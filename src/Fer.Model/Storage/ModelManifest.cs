@@ -4,7 +4,8 @@ namespace PersonalFer.Model;
 
 /// <summary>
 /// What a model file says about its network: enough to rebuild it, feed it correctly, and know where it came from.
-/// Stored as <c>manifest.json</c> next to the weights in a <c>.fermodel</c> file.
+/// Stored as <c>manifest.json</c> next to the weights in a <c>.fermodel</c> file. A file whose manifest breaks a
+/// bound stated below is refused on loading, and a model whose manifest breaks one is not saved.
 /// </summary>
 public sealed record ModelManifest
 {
@@ -30,10 +31,10 @@ public sealed record ModelManifest
     /// <summary>How faces are cropped from a frame for this network: the framing it learned faces in.</summary>
     public FaceFraming Framing { get; init; } = FaceFraming.DetectorBox;
 
-    /// <summary>Input normalization: pixel / 255, minus this mean.</summary>
+    /// <summary>Input normalization: pixel / 255, minus this mean, in [0, 1].</summary>
     public float NormalizationMean { get; init; }
 
-    /// <summary>Input normalization: then divided by this standard deviation.</summary>
+    /// <summary>Input normalization: then divided by this standard deviation, in [0.01, 1].</summary>
     public float NormalizationStd { get; init; } = 1f;
 
     /// <summary>The <see cref="Metrics"/> key of the accuracy on FER2013's PublicTest split (the validation set).</summary>
@@ -42,16 +43,16 @@ public sealed record ModelManifest
     /// <summary>The <see cref="Metrics"/> key of the accuracy on FER2013's PrivateTest split (the test set).</summary>
     public const string PrivateTestAccuracyMetric = "PrivateTest.accuracy";
 
-    /// <summary>Measured results, keyed as <see cref="PrivateTestAccuracyMetric"/>.</summary>
+    /// <summary>Measured results, keyed as <see cref="PrivateTestAccuracyMetric"/>: at most 256, finite, named in at most 256 characters.</summary>
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
 
-    /// <summary>The command that produced the weights.</summary>
+    /// <summary>The command that produced the weights: at most 4,096 characters of well-formed Unicode.</summary>
     public string? Command { get; init; }
 
-    /// <summary>Training epochs behind the weights.</summary>
+    /// <summary>Training epochs behind the weights, 0 to 1,000,000.</summary>
     public int Epochs { get; init; }
 
-    /// <summary>When the file was written (UTC).</summary>
+    /// <summary>When the file was written (UTC), in the years 2000 to 2099.</summary>
     public DateTimeOffset Created { get; init; } = DateTimeOffset.UtcNow;
 
     // Bounds past which a field is corruption, not a value any model has. They keep manifest.json far smaller than

@@ -175,6 +175,18 @@ public sealed class PersonalProfileBadInputTests(ValidProfile valid) : IClassFix
     }
 
     [Fact]
+    public void A_save_that_fails_leaves_no_temporary_file()
+    {
+        var target = Directory.CreateDirectory(valid.NewPath()); // a folder where the file should go: the rename fails
+        using var profile = PersonalProfile.Load(valid.Write(valid.File), valid.Model);
+
+        var error = Record.Exception(() => profile.Save(target.FullName));
+
+        Assert.True(error is IOException or UnauthorizedAccessException, $"{error}");
+        Assert.Empty(Directory.GetFiles(target.Parent!.FullName, "*.tmp"));
+    }
+
+    [Fact]
     public void A_diverged_head_is_not_saved()
     {
         using var profile = valid.FineTune("diverged", new HeadTrainingOptions { Steps = 3, LearningRate = double.PositiveInfinity });
