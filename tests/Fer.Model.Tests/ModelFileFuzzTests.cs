@@ -65,7 +65,7 @@ public sealed class ModelFileFuzzTests(ValidModelFiles files) : IClassFixture<Va
         var tally = new FuzzTally();
         TensorFiles.Mutations(TensorFiles.Parse(weights, layout).Count).Sample(
             mutation => LoadsBackOrIsRefused(TestArchives.WithEntry(entries, entry, TensorFiles.Apply(weights, layout, mutation)), tally),
-            iter: 80);
+            iter: 60);
         tally.AssertBoth();
     }
 
@@ -89,7 +89,7 @@ public sealed class ModelFileFuzzTests(ValidModelFiles files) : IClassFixture<Va
         var tally = new FuzzTally();
         Gen.Select(Gen.Int[0, TestArchives.DamageKinds - 1], Gen.Int[0, int.MaxValue], Gen.Int[1, 255]).Sample(
             (kind, position, value) => LoadsBackOrIsRefused(TestArchives.Damage(files.Float32, entries, headers, kind, position, value), tally),
-            iter: 300);
+            iter: 250);
         tally.AssertBoth();
     }
 

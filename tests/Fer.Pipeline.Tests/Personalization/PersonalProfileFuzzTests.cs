@@ -16,6 +16,9 @@ public sealed class PersonalProfileFuzzTests(ValidProfile valid) : IClassFixture
     private const string ManifestEntry = "profile.json";
     private const string HeadEntry = "head.bin";
 
+    // CsCheck tries inputs on several threads, and the one model is not thread-safe: predictions take turns.
+    private readonly Lock _predicting = new();
+
     [Fact]
     public void Mutated_manifests_load_back_or_are_refused()
     {
@@ -95,9 +98,12 @@ public sealed class PersonalProfileFuzzTests(ValidProfile valid) : IClassFixture
             Assert.Equal(profile.FacesPerExpression, again.FacesPerExpression);
             Assert.Equal(profile.Created, again.Created);
             Assert.Equal(profile.Framing, again.Framing);
-            var probabilities = valid.Model.PredictProbabilities(valid.Faces, ValidProfile.FaceCount, profile.Head);
-            Assert.All(probabilities, p => Assert.True(float.IsFinite(p), $"probability {p}"));
-            Assert.Equal(probabilities, valid.Model.PredictProbabilities(valid.Faces, ValidProfile.FaceCount, again.Head));
+            lock (_predicting)
+            {
+                var probabilities = valid.Model.PredictProbabilities(valid.Faces, ValidProfile.FaceCount, profile.Head);
+                Assert.All(probabilities, p => Assert.True(float.IsFinite(p), $"probability {p}"));
+                Assert.Equal(probabilities, valid.Model.PredictProbabilities(valid.Faces, ValidProfile.FaceCount, again.Head));
+            }
         }
         finally
         {
