@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using PersonalFer.Data;
+using PersonalFer.Tests;
 
 namespace PersonalFer.Model.Tests;
 
@@ -60,7 +61,7 @@ public sealed class ModelFileTests : IDisposable
 
         Assert.StartsWith(PathOf("truncated.fermodel"), Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("truncated.fermodel"))).Message, StringComparison.Ordinal);
         Assert.Contains("not a PersonalFer model file", Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("garbage.fermodel"))).Message, StringComparison.Ordinal);
-        Assert.Contains("file not found", Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("none.fermodel"))).Message, StringComparison.Ordinal);
+        Assert.Equal(PathOf("none.fermodel"), Assert.Throws<FileNotFoundException>(() => ExpressionModel.Load(PathOf("none.fermodel"))).FileName);
     }
 
     [Theory]
@@ -72,26 +73,26 @@ public sealed class ModelFileTests : IDisposable
         using var vgg = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 1);
         seed.Save(PathOf("seed.fermodel"), precision);
         vgg.Save(PathOf("vgg.fermodel"), precision);
-        ReplaceEntry(PathOf("seed.fermodel"), entry, ReadEntry(PathOf("vgg.fermodel"), entry));
+        TestArchives.ReplaceEntry(PathOf("seed.fermodel"), entry, TestArchives.ReadEntry(PathOf("vgg.fermodel"), entry));
 
         var error = Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("seed.fermodel")));
-        Assert.Contains("weights do not fit a Seed network", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"{entry} does not fit a Seed network", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("\"FormatVersion\": 3", "\"FormatVersion\": 99", "format version 99 is not supported")]
     [InlineData("\"FormatVersion\": 3", "\"FormatVersion\": 0", "format version 0 is not supported")]
     [InlineData("\"Margin\": 0", "\"Margin\": 2.5", "manifest.json is unreadable")]
-    [InlineData("\"Framing\": {", "\"Framing\": null, \"Unused\": {", "null Framing")]
+    [InlineData("\"Framing\": {", "\"Framing\": null, \"Unused\": {", "manifest.json: Framing is null")]
     [InlineData("\"Angry\"", "\"Furious\"", "class order")]
     [InlineData("{", "[", "manifest.json is unreadable")]
     public void Manifests_from_other_versions_or_class_orders_are_rejected(string find, string replace, string problem)
     {
         using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 1);
         model.Save(PathOf("m.fermodel"));
-        var manifest = System.Text.Encoding.UTF8.GetString(ReadEntry(PathOf("m.fermodel"), "manifest.json"));
+        var manifest = System.Text.Encoding.UTF8.GetString(TestArchives.ReadEntry(PathOf("m.fermodel"), "manifest.json"));
         Assert.Contains(find, manifest, StringComparison.Ordinal);
-        ReplaceEntry(PathOf("m.fermodel"), "manifest.json", System.Text.Encoding.UTF8.GetBytes(ReplaceFirst(manifest, find, replace)));
+        TestArchives.ReplaceEntry(PathOf("m.fermodel"), "manifest.json", System.Text.Encoding.UTF8.GetBytes(ReplaceFirst(manifest, find, replace)));
 
         var error = Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("m.fermodel")));
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
@@ -132,12 +133,12 @@ public sealed class ModelFileTests : IDisposable
     {
         using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 3);
         model.Save(PathOf("m.fermodel"), WeightPrecision.Float16);
-        var weights = ReadEntry(PathOf("m.fermodel"), "weights-fp16.bin");
-        ReplaceEntry(PathOf("m.fermodel"), "weights-fp16.bin", weights[..(weights.Length / 2)]);
+        var weights = TestArchives.ReadEntry(PathOf("m.fermodel"), "weights-fp16.bin");
+        TestArchives.ReplaceEntry(PathOf("m.fermodel"), "weights-fp16.bin", weights[..(weights.Length / 2)]);
 
         var error = Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("m.fermodel")));
 
-        Assert.Contains("weights-fp16.bin is truncated", error.Message, StringComparison.Ordinal);
+        Assert.Contains("weights-fp16.bin does not fit a Seed network or is corrupt: truncated", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -163,10 +164,10 @@ public sealed class ModelFileTests : IDisposable
         using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 3);
         model.Describe(m => m with { Framing = new FaceFraming { Margin = 0.3f } });
         model.Save(PathOf("m.fermodel"));
-        var manifest = System.Text.Json.Nodes.JsonNode.Parse(ReadEntry(PathOf("m.fermodel"), "manifest.json"))!.AsObject();
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(TestArchives.ReadEntry(PathOf("m.fermodel"), "manifest.json"))!.AsObject();
         manifest.Remove("Framing");
         manifest["FormatVersion"] = 2;
-        ReplaceEntry(PathOf("m.fermodel"), "manifest.json", System.Text.Encoding.UTF8.GetBytes(manifest.ToJsonString()));
+        TestArchives.ReplaceEntry(PathOf("m.fermodel"), "manifest.json", System.Text.Encoding.UTF8.GetBytes(manifest.ToJsonString()));
 
         using var loaded = ExpressionModel.Load(PathOf("m.fermodel"));
 
@@ -179,8 +180,8 @@ public sealed class ModelFileTests : IDisposable
     {
         using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 3);
         model.Save(PathOf("m.fermodel"));
-        var manifest = System.Text.Encoding.UTF8.GetString(ReadEntry(PathOf("m.fermodel"), "manifest.json"));
-        ReplaceEntry(PathOf("m.fermodel"), "manifest.json", System.Text.Encoding.UTF8.GetBytes(ReplaceFirst(manifest, "\"FormatVersion\": 3", "\"FormatVersion\": 1")));
+        var manifest = System.Text.Encoding.UTF8.GetString(TestArchives.ReadEntry(PathOf("m.fermodel"), "manifest.json"));
+        TestArchives.ReplaceEntry(PathOf("m.fermodel"), "manifest.json", System.Text.Encoding.UTF8.GetBytes(ReplaceFirst(manifest, "\"FormatVersion\": 3", "\"FormatVersion\": 1")));
 
         using var loaded = ExpressionModel.Load(PathOf("m.fermodel"));
 
@@ -232,7 +233,7 @@ public sealed class ModelFileTests : IDisposable
         using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 3);
         model.AttachGeneralReplay(FaceDatasetOf(Faces(5), 5));
         model.Save(PathOf("m.fermodel"));
-        var replay = ReadEntry(PathOf("m.fermodel"), "replay.bin");
+        var replay = TestArchives.ReadEntry(PathOf("m.fermodel"), "replay.bin");
         switch (damage)
         {
             case 0: replay = replay[..(replay.Length - 3)]; break;
@@ -240,7 +241,7 @@ public sealed class ModelFileTests : IDisposable
             default: replay[8] = 7; break;
         }
 
-        ReplaceEntry(PathOf("m.fermodel"), "replay.bin", replay);
+        TestArchives.ReplaceEntry(PathOf("m.fermodel"), "replay.bin", replay);
 
         var error = Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(PathOf("m.fermodel")));
         Assert.Contains("replay.bin", error.Message, StringComparison.Ordinal);
@@ -264,22 +265,5 @@ public sealed class ModelFileTests : IDisposable
     {
         var at = text.IndexOf(find, StringComparison.Ordinal);
         return text[..at] + replace + text[(at + find.Length)..];
-    }
-
-    private static byte[] ReadEntry(string zipPath, string entry)
-    {
-        using var zip = ZipFile.OpenRead(zipPath);
-        using var stream = zip.GetEntry(entry)!.Open();
-        using var memory = new MemoryStream();
-        stream.CopyTo(memory);
-        return memory.ToArray();
-    }
-
-    private static void ReplaceEntry(string zipPath, string entry, byte[] content)
-    {
-        using var zip = ZipFile.Open(zipPath, ZipArchiveMode.Update);
-        zip.GetEntry(entry)!.Delete();
-        using var stream = zip.CreateEntry(entry).Open();
-        stream.Write(content);
     }
 }

@@ -85,7 +85,12 @@ public sealed class ExpressionModel : IDisposable
     /// </summary>
     public InferencePrecision Precision
     {
-        get => _precision;
+        get
+        {
+            ThrowIfDisposed();
+            return _precision;
+        }
+
         set
         {
             lock (_gate)
@@ -119,7 +124,11 @@ public sealed class ExpressionModel : IDisposable
     /// <summary>Loads a <c>.fermodel</c> file.</summary>
     /// <param name="path">The file.</param>
     /// <param name="expected">When given, the file must hold this architecture.</param>
-    /// <exception cref="ModelFormatException">The file is missing, corrupt, truncated, of another format version, or mismatched.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ModelFormatException">
+    /// The file is there but is not a model file, is corrupt or truncated, of another format version, has an invalid
+    /// field, or holds another architecture than <paramref name="expected"/>; the message names the file and the problem.
+    /// </exception>
     public static ExpressionModel Load(string path, ModelArchitecture? expected = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -191,6 +200,11 @@ public sealed class ExpressionModel : IDisposable
     /// <see cref="WeightPrecision.Float16"/> halves the weights' size for shipping; the model loaded back then
     /// computes with the rounded weights (measure it again). Training checkpoints stay <see cref="WeightPrecision.Float32"/>.
     /// </param>
+    /// <exception cref="InvalidOperationException">
+    /// The file could not be loaded back, so none is written: the manifest has an invalid field, the weights hold NaN
+    /// or infinite values (or, for <see cref="WeightPrecision.Float16"/>, values half precision cannot store), or the
+    /// general replay is stale or out of half precision's range.
+    /// </exception>
     public void Save(string path, WeightPrecision weightPrecision = WeightPrecision.Float32)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -235,6 +249,7 @@ public sealed class ExpressionModel : IDisposable
     /// <param name="head">A person's head to use instead of the general one, or null.</param>
     public float[] PredictProbabilities(ReadOnlySpan<byte> faces, int faceCount, PersonalHead? head = null)
     {
+        ThrowIfDisposed();
         CheckFaces(faces, faceCount);
 
         using var scope = NewDisposeScope();
@@ -248,6 +263,7 @@ public sealed class ExpressionModel : IDisposable
     /// </summary>
     public FaceFeatures ExtractFeatures(ReadOnlySpan<byte> faces, IReadOnlyList<Expression> labels, bool addMirrored = false)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(labels);
         CheckFaces(faces, labels.Count);
         var copies = addMirrored ? 2 : 1;
@@ -287,6 +303,7 @@ public sealed class ExpressionModel : IDisposable
     /// </summary>
     public void AttachGeneralReplay(FaceDataset generalFaces)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(generalFaces);
         ArgumentOutOfRangeException.ThrowIfZero(generalFaces.Count, nameof(generalFaces));
         GeneralReplay = ExtractFeatures(generalFaces.Pixels, generalFaces.Labels);

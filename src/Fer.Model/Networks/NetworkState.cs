@@ -14,8 +14,26 @@ internal static class NetworkState
             entry => new WeightArray(entry.Value.shape, entry.Value.to(float32).contiguous().data<float>().ToArray()));
     }
 
+    /// <summary>Each tensor's shape by its PyTorch name.</summary>
+    public static Dictionary<string, long[]> Shapes(FerNetwork network) =>
+        network.state_dict().ToDictionary(entry => PyTorchName(entry.Key), entry => entry.Value.shape);
+
+    /// <summary>
+    /// The PyTorch name of the first floating-point tensor of <paramref name="module"/> holding NaN or a value beyond
+    /// ±<paramref name="limit"/>, or null when there is none.
+    /// </summary>
+    public static string? FirstTensorBeyond(nn.Module module, float limit)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        return module.state_dict()
+            .Where(entry => entry.Value.is_floating_point() && entry.Value.numel() > 0)
+            .Select(entry => (Name: PyTorchName(entry.Key), Largest: entry.Value.abs().max().item<float>()))
+            .FirstOrDefault(tensor => !(tensor.Largest <= limit)).Name;
+    }
+
     /// <summary>Copies every tensor in; BatchNorm's <c>num_batches_tracked</c> may be left out (it keeps its value).</summary>
-    /// <exception cref="ArgumentException">A tensor is missing, unexpected, of the wrong shape or size; the message names it.</exception>
+    /// <exception cref="ArgumentException">A tensor is missing, unexpected, of the wrong shape or size, or holds impossible values (<see cref="ValueProblem"/>); the message names it.</exception>
     public static void Write(FerNetwork network, ModelArchitecture architecture, IReadOnlyDictionary<string, WeightArray> weights)
     {
         var state = network.state_dict();
@@ -40,14 +58,47 @@ internal static class NetworkState
                 throw new ArgumentException($"The {architecture} tensor '{name}' {Describe(target.shape)} is missing.", nameof(weights));
             }
 
+            if (source?.Shape is null || source.Values is null)
+            {
+                throw new ArgumentException($"'{name}' is null or has a null shape or values.", nameof(weights));
+            }
+
             if (!source.Shape.SequenceEqual(target.shape) || source.Values.LongLength != target.numel())
             {
                 throw new ArgumentException($"'{name}' is {Describe(source.Shape)} with {source.Values.Length} values; the {architecture} network needs {Describe(target.shape)}.", nameof(weights));
             }
 
+            if (ValueProblem(name, source.Values) is { } problem)
+            {
+                throw new ArgumentException($"'{name}' {problem}.", nameof(weights));
+            }
+
             using var values = tensor(source.Values, source.Shape);
             target.copy_(values);
         }
+    }
+
+    /// <summary>
+    /// What rules out <paramref name="values"/> as tensor <paramref name="name"/>'s, or null: every value must be
+    /// finite, and a BatchNorm running variance must not be negative (its square root divides the input).
+    /// </summary>
+    public static string? ValueProblem(string name, ReadOnlySpan<float> values)
+    {
+        var variance = name.EndsWith(".running_var", StringComparison.Ordinal);
+        foreach (var value in values)
+        {
+            if (!float.IsFinite(value))
+            {
+                return "holds NaN or infinite values";
+            }
+
+            if (variance && value < 0)
+            {
+                return "is a variance but holds negative values";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>BatchNorm's count of training batches: an integer that plays no part in inference or in training with momentum.</summary>

@@ -9,21 +9,47 @@ namespace PersonalFer.Model;
 /// </summary>
 public sealed class PersonalHead : IDisposable
 {
+    private readonly nn.Module<Tensor, Tensor> _module;
+    private readonly ModelArchitecture _architecture;
+    private readonly string _baseModelFingerprint;
+    private bool _disposed;
+
     private PersonalHead(nn.Module<Tensor, Tensor> module, ModelArchitecture architecture, string baseModelFingerprint)
     {
-        Module = module;
-        Architecture = architecture;
-        BaseModelFingerprint = baseModelFingerprint;
-        Module.eval();
+        _module = module;
+        _architecture = architecture;
+        _baseModelFingerprint = baseModelFingerprint;
+        _module.eval();
     }
 
     /// <summary>The architecture of the general model underneath.</summary>
-    public ModelArchitecture Architecture { get; }
+    public ModelArchitecture Architecture
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _architecture;
+        }
+    }
 
     /// <summary>Fingerprint of the general model's weights the head was trained on.</summary>
-    public string BaseModelFingerprint { get; }
+    public string BaseModelFingerprint
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _baseModelFingerprint;
+        }
+    }
 
-    internal nn.Module<Tensor, Tensor> Module { get; }
+    internal nn.Module<Tensor, Tensor> Module
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _module;
+        }
+    }
 
     /// <summary>
     /// Trains a head for one person: starts from <paramref name="model"/>'s general head and trains only it on the
@@ -132,16 +158,27 @@ public sealed class PersonalHead : IDisposable
     }
 
     /// <summary>Writes the head's weights (TorchSharp's state-dict format).</summary>
+    /// <exception cref="InvalidOperationException">The weights hold NaN or infinite values (training diverged): nothing is written.</exception>
     public void Save(Stream stream)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(stream);
+        if (NetworkState.FirstTensorBeyond(_module, float.MaxValue) is { } diverged)
+        {
+            throw new InvalidOperationException($"The head cannot be saved: '{diverged}' holds NaN or infinite values (its training diverged).");
+        }
+
         using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        Module.save(writer);
+        _module.save(writer);
     }
 
     /// <summary>Reads a head saved by <see cref="Save"/> for <paramref name="model"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="baseModelFingerprint"/> is not <paramref name="model"/>'s.</exception>
-    /// <exception cref="InvalidDataException">The weights do not fit the model's head.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The stream does not hold exactly the weights of a head of the model's architecture (a tensor is missing, extra,
+    /// of another type or shape, not finite, or the stream is truncated or runs on); the message names the tensor.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="model"/> is disposed.</exception>
     public static PersonalHead Load(Stream stream, ExpressionModel model, string baseModelFingerprint)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -154,20 +191,33 @@ public sealed class PersonalHead : IDisposable
         var head = model.Network.NewHead();
         try
         {
-            using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-            head.load(reader, strict: true);
+            StateDictFormat.Load(head, stream);
         }
-        catch (Exception e) when (e is not ArgumentException)
+        catch (InvalidDataException e)
         {
             head.Dispose();
-            throw new InvalidDataException($"The head weights do not fit a {model.Architecture} head or are corrupt ({e.Message}).", e);
+            throw new InvalidDataException($"The head weights do not fit a {model.Architecture} head or are corrupt: {e.Message}.", e);
+        }
+        catch
+        {
+            head.Dispose();
+            throw;
         }
 
         return new PersonalHead(head, model.Architecture, baseModelFingerprint);
     }
 
     /// <inheritdoc />
-    public void Dispose() => Module.Dispose();
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _module.Dispose();
+    }
 
     private static long[] Sample(Random random, int count, int size)
     {

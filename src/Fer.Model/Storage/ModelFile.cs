@@ -10,7 +10,8 @@ namespace PersonalFer.Model;
 /// The <c>.fermodel</c> format: a zip archive with <c>manifest.json</c> (<see cref="ModelManifest"/>) and either
 /// <c>weights.bin</c> (float32, TorchSharp's state-dict format) or, from format version 2, <c>weights-fp16.bin</c>
 /// (half precision), optionally <c>replay.bin</c> (general features replayed while personalizing). Written
-/// atomically: a temporary file renamed into place.
+/// atomically: a temporary file renamed into place. Read without trusting any of it: every entry is checked against
+/// its CRC-32, every field and declared size against what the network can hold, before anything reaches libtorch.
 /// </summary>
 internal static class ModelFile
 {
@@ -19,14 +20,30 @@ internal static class ModelFile
     public const string HalfWeightsEntry = "weights-fp16.bin";
     public const string ReplayEntry = "replay.bin";
 
+    // Entry sizes a reader accepts: far above what the library writes (a manifest of a few hundred bytes, 7 MB of
+    // VggBn weights, 9 MB of replay for 2,000 faces), far below what would strain memory.
+    private const int MaxManifestBytes = 1 << 20;
+    private const int MaxWeightsBytes = 256 << 20;
+    private const int MaxReplayBytes = 512 << 20;
+
+    // The largest half-precision value (65504); larger ones are stored as infinity.
+    private static readonly float HalfLimit = (float)Half.MaxValue;
+
     internal static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
+        AllowDuplicateProperties = false,
+        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
     };
 
+    /// <exception cref="InvalidOperationException">
+    /// Something would be written that could not be read back: an invalid manifest field, non-finite weights, weights
+    /// or replay features beyond half precision's range, or more replay than a reader accepts.
+    /// </exception>
     public static void Save(string path, ModelManifest manifest, FerNetwork network, FaceFeatures? generalReplay, WeightPrecision weightPrecision)
     {
+        var saved = manifest with { FormatVersion = ModelManifest.CurrentFormatVersion };
+        CheckSavable(saved, network, generalReplay, weightPrecision);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
@@ -37,7 +54,7 @@ internal static class ModelFile
             {
                 using (var entry = zip.CreateEntry(ManifestEntry, CompressionLevel.Optimal).Open())
                 {
-                    JsonSerializer.Serialize(entry, manifest with { FormatVersion = ModelManifest.CurrentFormatVersion }, Json);
+                    JsonSerializer.Serialize(entry, saved, Json);
                 }
 
                 if (weightPrecision == WeightPrecision.Float16)
@@ -67,78 +84,162 @@ internal static class ModelFile
         }
     }
 
-    public static ModelManifest ReadManifest(string path)
-    {
-        using var zip = OpenArchive(path);
-        return ReadManifest(zip, path);
-    }
-
     /// <summary>Reads a model file into a new network, checking everything that can be wrong with it.</summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ModelFormatException">The file is there but is not a readable model, or not of <paramref name="expected"/>.</exception>
     public static LoadedModel Load(string path, ModelArchitecture? expected)
     {
-        using var zip = OpenArchive(path);
+        using var zip = Open(path, () => ArchiveReader.Open(path));
         return Load(zip, path, expected);
     }
 
     /// <summary>Reads a model from a stream (e.g. an embedded resource); <paramref name="source"/> names it in errors.</summary>
     public static LoadedModel Load(Stream stream, string source, ModelArchitecture? expected)
     {
-        ZipArchive zip;
+        using var zip = Open(source, () => new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true));
+        return Load(zip, source, expected);
+    }
+
+    private static ZipArchive Open(string path, Func<ZipArchive> open)
+    {
         try
         {
-            zip = new ZipArchive(stream, ZipArchiveMode.Read);
+            return open();
         }
         catch (InvalidDataException e)
         {
-            throw new ModelFormatException(source, "not a PersonalFer model file, or corrupt or truncated", e);
-        }
-
-        using (zip)
-        {
-            return Load(zip, source, expected);
+            throw new ModelFormatException(path, $"not a PersonalFer model file, or corrupt or truncated ({e.Message})", e);
         }
     }
 
     private static LoadedModel Load(ZipArchive zip, string path, ModelArchitecture? expected)
     {
-        var manifest = ReadManifest(zip, path);
-        if (expected is { } architecture && manifest.Architecture != architecture)
+        ModelManifest manifest;
+        ZipArchiveEntry weightsEntry;
+        byte[] weights;
+        byte[]? replay;
+        try
         {
-            throw new ModelFormatException(path, $"holds a {manifest.Architecture} network, not the expected {architecture}");
+            var entries = ArchiveReader.Entries(zip, [ManifestEntry], [WeightsEntry, HalfWeightsEntry, ReplayEntry]);
+            manifest = ReadManifest(ArchiveReader.Read(entries[ManifestEntry], MaxManifestBytes));
+            if (expected is { } architecture && manifest.Architecture != architecture)
+            {
+                throw new ModelFormatException(path, $"holds a {manifest.Architecture} network, not the expected {architecture}");
+            }
+
+            // Every entry is read and checked against its CRC-32 before a network is built to receive it.
+            weightsEntry = WeightsEntryOf(entries, manifest);
+            weights = ArchiveReader.Read(weightsEntry, MaxWeightsBytes);
+            replay = entries.TryGetValue(ReplayEntry, out var replayEntry) ? ArchiveReader.Read(replayEntry, MaxReplayBytes) : null;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ModelFormatException(path, e.Message, e);
         }
 
         var network = NetworkFactory.Create(manifest.Architecture);
         try
         {
-            if (zip.GetEntry(HalfWeightsEntry) is { } halfEntry)
-            {
-                NetworkState.Write(network, manifest.Architecture, ReadHalfWeights(halfEntry, path));
-            }
-            else
-            {
-                var entry = zip.GetEntry(WeightsEntry) ?? throw new ModelFormatException(path, $"has no {WeightsEntry} or {HalfWeightsEntry}");
-                using var weights = new MemoryStream();
-                using (var stream = entry.Open())
-                {
-                    stream.CopyTo(weights);
-                }
-
-                weights.Position = 0;
-                using var reader = new BinaryReader(weights);
-                network.load(reader, strict: true);
-            }
-
-            return new LoadedModel(manifest, network, ReadReplay(zip, path, network.FeatureSize));
+            ReadWeights(weightsEntry.FullName, weights, manifest, network);
+            return new LoadedModel(manifest, network, replay is null ? null : ReadReplay(replay, network.FeatureSize));
         }
-        catch (Exception e) when (e is not ModelFormatException)
+        catch (InvalidDataException e)
         {
             network.Dispose();
-            throw new ModelFormatException(path, $"weights do not fit a {manifest.Architecture} network or are corrupt ({e.Message})", e);
+            throw new ModelFormatException(path, e.Message, e);
         }
         catch
         {
             network.Dispose();
             throw;
+        }
+    }
+
+    private static ModelManifest ReadManifest(byte[] content)
+    {
+        ModelManifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<ModelManifest>(content, Json);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentOutOfRangeException)
+        {
+            // FaceFraming refuses an out-of-range margin with ArgumentOutOfRangeException, which the serializer passes on.
+            throw new InvalidDataException($"{ManifestEntry} is unreadable ({e.Message})", e);
+        }
+
+        return manifest is null ? throw new InvalidDataException($"{ManifestEntry} is empty")
+            : manifest.FindProblem() is { } problem ? throw new InvalidDataException($"{ManifestEntry}: {problem}")
+            : manifest;
+    }
+
+    /// <summary>The one weights entry, of a kind the manifest's format version has.</summary>
+    private static ZipArchiveEntry WeightsEntryOf(Dictionary<string, ZipArchiveEntry> entries, ModelManifest manifest)
+    {
+        var hasFloat32 = entries.TryGetValue(WeightsEntry, out var float32);
+        var hasFloat16 = entries.TryGetValue(HalfWeightsEntry, out var float16);
+        if (hasFloat32 == hasFloat16)
+        {
+            throw new InvalidDataException(hasFloat32 ? $"holds both {WeightsEntry} and {HalfWeightsEntry}" : $"has no {WeightsEntry} or {HalfWeightsEntry}");
+        }
+
+        return !hasFloat16 ? float32!
+            : manifest.FormatVersion >= 2 ? float16!
+            : throw new InvalidDataException($"holds {HalfWeightsEntry}, which format version {manifest.FormatVersion} does not have");
+    }
+
+    /// <exception cref="InvalidDataException">The weights are corrupt or do not fit the network.</exception>
+    private static void ReadWeights(string entry, byte[] content, ModelManifest manifest, FerNetwork network)
+    {
+        try
+        {
+            if (entry == HalfWeightsEntry)
+            {
+                NetworkState.Write(network, manifest.Architecture, ReadHalfWeights(content, NetworkState.Shapes(network)));
+            }
+            else
+            {
+                using var weights = new MemoryStream(content);
+                StateDictFormat.Load(network, weights);
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{entry} does not fit a {manifest.Architecture} network or is corrupt: {e.Message}", e);
+        }
+    }
+
+    /// <exception cref="InvalidOperationException">See <see cref="Save"/>.</exception>
+    private static void CheckSavable(ModelManifest manifest, FerNetwork network, FaceFeatures? generalReplay, WeightPrecision weightPrecision)
+    {
+        if (manifest.FindProblem() is { } problem)
+        {
+            throw new InvalidOperationException($"The manifest cannot be saved: {problem}. Correct it with {nameof(ExpressionModel.Describe)}.");
+        }
+
+        if (NetworkState.FirstTensorBeyond(network, float.MaxValue) is { } diverged)
+        {
+            throw new InvalidOperationException($"The weights cannot be saved: '{diverged}' holds NaN or infinite values.");
+        }
+
+        if (weightPrecision == WeightPrecision.Float16 && NetworkState.FirstTensorBeyond(network, HalfLimit) is { } large)
+        {
+            throw new InvalidOperationException($"'{large}' holds values beyond ±{HalfLimit}, which half precision cannot store: save as {WeightPrecision.Float32}.");
+        }
+
+        if (generalReplay is null)
+        {
+            return;
+        }
+
+        if (ReplayBytes(generalReplay.Count, generalReplay.Length) > MaxReplayBytes)
+        {
+            throw new InvalidOperationException($"{generalReplay.Count} general replay faces are more than a model file can hold ({MaxReplayBytes / (1 << 20)} MiB).");
+        }
+
+        if (!generalReplay.Values.All(v => Math.Abs(v) <= HalfLimit))
+        {
+            throw new InvalidOperationException($"The general replay features hold NaN or values beyond ±{HalfLimit}, which half precision cannot store.");
         }
     }
 
@@ -161,42 +262,76 @@ internal static class ModelFile
         }
     }
 
-    private static Dictionary<string, WeightArray> ReadHalfWeights(ZipArchiveEntry entry, string path)
+    /// <summary>
+    /// Reads half-precision weights, each tensor's name, rank and dimensions checked against <paramref name="shapes"/>
+    /// before its values are read, and every tensor but BatchNorm's batch counts required.
+    /// </summary>
+    private static Dictionary<string, WeightArray> ReadHalfWeights(byte[] content, IReadOnlyDictionary<string, long[]> shapes)
     {
+        using var stream = new MemoryStream(content);
+        using var reader = new BinaryReader(stream);
         try
         {
-            using var reader = new BinaryReader(entry.Open());
             var count = reader.ReadInt32();
-            var weights = new Dictionary<string, WeightArray>(count);
+            if (count < 0 || count > shapes.Count)
+            {
+                throw new InvalidDataException($"holds {count} tensors; the network has {shapes.Count}");
+            }
+
+            var weights = new Dictionary<string, WeightArray>(count, StringComparer.Ordinal);
             for (var t = 0; t < count; t++)
             {
-                var name = reader.ReadString();
-                var shape = new long[reader.ReadInt32()];
-                for (var d = 0; d < shape.Length; d++)
+                var name = StoredBinary.ReadName(reader);
+                if (!shapes.TryGetValue(name, out var shape))
                 {
-                    shape[d] = reader.ReadInt64();
+                    throw new InvalidDataException($"tensor '{StoredText.Shown(name)}' is not part of the network");
                 }
 
-                var length = shape.Aggregate(1L, (product, dimension) => product * dimension);
-                if (shape.Any(dimension => dimension < 0) || length > entry.Length)
+                if (weights.ContainsKey(name))
                 {
-                    throw new ModelFormatException(path, $"{HalfWeightsEntry}: tensor '{name}' has an impossible shape [{string.Join(", ", shape)}]");
+                    throw new InvalidDataException($"tensor '{name}' appears twice");
                 }
 
-                var values = new float[length];
+                var rank = reader.ReadInt32();
+                if (rank != shape.Length)
+                {
+                    throw new InvalidDataException($"tensor '{name}' has {rank} dimensions; the network's has {shape.Length} [{string.Join(", ", shape)}]");
+                }
+
+                for (var d = 0; d < rank; d++)
+                {
+                    var dimension = reader.ReadInt64();
+                    if (dimension != shape[d])
+                    {
+                        throw new InvalidDataException($"tensor '{name}' has {dimension} in dimension {d}; the network's is [{string.Join(", ", shape)}]");
+                    }
+                }
+
+                var values = new float[shape.Aggregate(1L, (product, dimension) => product * dimension)];
                 for (var i = 0; i < values.Length; i++)
                 {
                     values[i] = (float)reader.ReadHalf();
                 }
 
+                if (NetworkState.ValueProblem(name, values) is { } problem)
+                {
+                    throw new InvalidDataException($"tensor '{name}' {problem}");
+                }
+
                 weights[name] = new WeightArray(shape, values);
+            }
+
+            StoredBinary.ExpectEnd(stream);
+            if (shapes.Keys.FirstOrDefault(name => !NetworkState.IsBatchCount(name) && !weights.ContainsKey(name)) is { } missing)
+            {
+                throw new InvalidDataException($"tensor '{missing}' is missing");
             }
 
             return weights;
         }
         catch (EndOfStreamException e)
         {
-            throw new ModelFormatException(path, $"{HalfWeightsEntry} is truncated", e);
+            throw new InvalidDataException("truncated", e);
         }
     }
 
@@ -214,105 +349,45 @@ internal static class ModelFile
         }
     }
 
-    private static ReplayValues? ReadReplay(ZipArchive zip, string path, int featureSize)
-    {
-        if (zip.GetEntry(ReplayEntry) is not { } entry)
-        {
-            return null;
-        }
+    private static long ReplayBytes(long count, long length) => (2 * sizeof(int)) + (count * (1 + (length * 2)));
 
+    private static ReplayValues ReadReplay(byte[] content, int featureSize)
+    {
+        using var reader = new BinaryReader(new MemoryStream(content));
         try
         {
-            using var reader = new BinaryReader(entry.Open());
             var count = reader.ReadInt32();
             var length = reader.ReadInt32();
             if (count <= 0 || length != featureSize)
             {
-                throw new ModelFormatException(path, $"{ReplayEntry} holds {count} faces of {length} features; the network has {featureSize}");
+                throw new InvalidDataException($"{ReplayEntry} holds {count} faces of {length} features; the network has {featureSize}");
+            }
+
+            // The size follows from the count: checked before anything of that size is allocated.
+            if (ReplayBytes(count, length) != content.Length)
+            {
+                throw new InvalidDataException($"{ReplayEntry} is truncated or too long: {count} faces of {length} features take {ReplayBytes(count, length):N0} bytes, not {content.Length:N0}");
             }
 
             var labels = reader.ReadBytes(count);
-            if (labels.Length != count || labels.Any(l => l >= Expressions.Count))
+            if (labels.Any(l => l >= Expressions.Count))
             {
-                throw new ModelFormatException(path, $"{ReplayEntry} is truncated or has a label outside 0–{Expressions.Count - 1}");
+                throw new InvalidDataException($"{ReplayEntry} has a label outside 0–{Expressions.Count - 1}");
             }
 
             var values = new float[count * length];
             for (var i = 0; i < values.Length; i++)
             {
-                values[i] = (float)reader.ReadHalf();
+                var value = (float)reader.ReadHalf();
+                values[i] = float.IsFinite(value) ? value : throw new InvalidDataException($"{ReplayEntry} holds NaN or infinite values");
             }
 
             return new ReplayValues(values, [.. labels.Select(l => (Expression)l)]);
         }
         catch (EndOfStreamException e)
         {
-            throw new ModelFormatException(path, $"{ReplayEntry} is truncated", e);
+            throw new InvalidDataException($"{ReplayEntry} is truncated", e);
         }
-        catch (InvalidDataException e)
-        {
-            throw new ModelFormatException(path, $"{ReplayEntry} is corrupt", e);
-        }
-    }
-
-    private static ZipArchive OpenArchive(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new ModelFormatException(path, "file not found");
-        }
-
-        try
-        {
-            return ZipFile.OpenRead(path);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new ModelFormatException(path, "not a PersonalFer model file, or corrupt or truncated", e);
-        }
-    }
-
-    private static ModelManifest ReadManifest(ZipArchive zip, string path)
-    {
-        var entry = zip.GetEntry(ManifestEntry) ?? throw new ModelFormatException(path, $"has no {ManifestEntry}: not a PersonalFer model file");
-        ModelManifest? manifest;
-        try
-        {
-            using var stream = entry.Open();
-            manifest = JsonSerializer.Deserialize<ModelManifest>(stream, Json);
-        }
-        catch (Exception e) when (e is JsonException or InvalidDataException or ArgumentOutOfRangeException)
-        {
-            throw new ModelFormatException(path, $"{ManifestEntry} is unreadable ({e.Message})", e);
-        }
-
-        if (manifest is null)
-        {
-            throw new ModelFormatException(path, $"{ManifestEntry} is empty");
-        }
-
-        if (manifest.Framing is null)
-        {
-            throw new ModelFormatException(path, $"{ManifestEntry} has a null {nameof(ModelManifest.Framing)}");
-        }
-
-        if (manifest.FormatVersion is < 1 or > ModelManifest.CurrentFormatVersion)
-        {
-            throw new ModelFormatException(path, $"format version {manifest.FormatVersion} is not supported (this library reads versions 1 to {ModelManifest.CurrentFormatVersion})");
-        }
-
-        var expectedOrder = Expressions.All.Select(e => e.ToString());
-        if (!manifest.ClassOrder.SequenceEqual(expectedOrder))
-        {
-            throw new ModelFormatException(path, $"class order [{string.Join(", ", manifest.ClassOrder)}] differs from FER2013's [{string.Join(", ", expectedOrder)}]");
-        }
-
-        if (manifest.InputSize != FaceImage.Size || !(manifest.NormalizationStd > 0))
-        {
-            throw new ModelFormatException(path, $"input size {manifest.InputSize} or normalization std {manifest.NormalizationStd} is not usable");
-        }
-
-        return manifest;
     }
 }
 

@@ -13,6 +13,9 @@ namespace PersonalFer;
 /// </summary>
 public sealed class PersonalProfile : IDisposable
 {
+    /// <summary>The longest <see cref="Name"/> a profile takes.</summary>
+    private const int MaxNameLength = 256;
+
     private const string ManifestEntry = "profile.json";
     private const string HeadEntry = "head.bin";
 
@@ -24,108 +27,213 @@ public sealed class PersonalProfile : IDisposable
 
     // Leading characters of a fingerprint that name it in an error message.
     private const int FingerprintShown = 12;
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
+
+    // Entry sizes a reader accepts: far above a manifest of a few hundred bytes and a VggBn head of about 2 MB.
+    private const int MaxManifestBytes = 64 << 10;
+    private const int MaxHeadBytes = 64 << 20;
+
+    // More faces than any fine-tune is given; a larger count is corruption.
+    private const int MaxFaces = 1_000_000;
+
+    // Created must fall in this window. The local clock plays no part: a machine whose clock is wrong must still load a profile.
+    private static readonly DateTimeOffset EarliestCreated = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset LatestCreated = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        AllowDuplicateProperties = false,
+        RespectRequiredConstructorParameters = true,
+        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
+    };
+
+    private readonly string _name;
+    private readonly PersonalHead _head;
+    private readonly FaceFraming _framing;
+    private readonly IReadOnlyList<int> _facesPerExpression;
+    private readonly DateTimeOffset _created;
+    private bool _disposed;
 
     internal PersonalProfile(string name, PersonalHead head, FaceFraming framing, IReadOnlyList<int> facesPerExpression, DateTimeOffset created)
     {
-        Name = name;
-        Head = head;
-        Framing = framing;
-        FacesPerExpression = facesPerExpression;
-        Created = created;
+        _name = name;
+        _head = head;
+        _framing = framing;
+        _facesPerExpression = facesPerExpression;
+        _created = created;
     }
 
     /// <summary>Whose profile this is.</summary>
-    public string Name { get; }
+    public string Name => NotDisposed(_name);
 
     /// <summary>How many of the person's faces per expression it was trained on, in <see cref="Expression"/> order.</summary>
-    public IReadOnlyList<int> FacesPerExpression { get; }
+    public IReadOnlyList<int> FacesPerExpression => NotDisposed(_facesPerExpression);
 
     /// <summary>When it was trained (UTC).</summary>
-    public DateTimeOffset Created { get; }
+    public DateTimeOffset Created => NotDisposed(_created);
 
     /// <summary>How the person's faces were cropped for training: the general model's framing at the time.</summary>
-    public FaceFraming Framing { get; }
+    public FaceFraming Framing => NotDisposed(_framing);
 
     /// <summary>Fingerprint of the general model weights the profile belongs to.</summary>
-    public string BaseModelFingerprint => Head.BaseModelFingerprint;
+    public string BaseModelFingerprint => NotDisposed(_head).BaseModelFingerprint;
 
     /// <summary>The retrained head (for <see cref="Evaluator"/> or <see cref="ExpressionModel.PredictProbabilities"/>).</summary>
-    public PersonalHead Head { get; }
+    public PersonalHead Head => NotDisposed(_head);
 
     /// <summary>Writes the profile through a temporary file renamed into place.</summary>
+    /// <exception cref="InvalidOperationException">The head's weights are not finite (its training diverged): no file is written.</exception>
+    /// <exception cref="ObjectDisposedException">The profile is disposed: no file is written.</exception>
     public void Save(string path)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentException.ThrowIfNullOrEmpty(path);
+
+        // Built whole in memory, so nothing touches the file until the content is complete.
         using var content = new MemoryStream();
         using (var zip = new ZipArchive(content, ZipArchiveMode.Create, leaveOpen: true))
         {
             using (var manifest = zip.CreateEntry(ManifestEntry).Open())
             {
-                JsonSerializer.Serialize(manifest, new Manifest(FormatVersion, Name, Head.Architecture, BaseModelFingerprint, Framing, [.. FacesPerExpression], Created), Json);
+                JsonSerializer.Serialize(manifest, new Manifest(FormatVersion, _name, _head.Architecture, _head.BaseModelFingerprint, [.. _facesPerExpression], _created, _framing), Json);
             }
 
-            using var head = zip.CreateEntry(HeadEntry).Open();
-            Head.Save(head);
+            using var head = zip.CreateEntry(HeadEntry, CompressionLevel.NoCompression).Open(); // float32 weights do not deflate
+            _head.Save(head);
         }
 
         CacheDirectory.WriteAtomically(path, content.GetBuffer().AsSpan(0, (int)content.Length));
     }
 
     /// <summary>Loads a profile for <paramref name="model"/>.</summary>
-    /// <exception cref="ProfileFormatException">Missing, corrupt, of another version, or for other general weights.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ProfileFormatException">
+    /// The file is there but is not a profile, is corrupt or truncated, of another version, has an invalid field, or
+    /// was made for other general weights or another framing; the message names the file and the problem.
+    /// </exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="model"/> is disposed.</exception>
     public static PersonalProfile Load(string path, ExpressionModel model)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(model);
-        if (!System.IO.File.Exists(path))
+        var fingerprint = model.Fingerprint();
+        using var zip = OpenArchive(path);
+        Manifest manifest;
+        byte[] head;
+        try
         {
-            throw new ProfileFormatException(path, "file not found");
+            var entries = ArchiveReader.Entries(zip, [ManifestEntry, HeadEntry], []);
+            manifest = ReadManifest(ArchiveReader.Read(entries[ManifestEntry], MaxManifestBytes));
+            head = ArchiveReader.Read(entries[HeadEntry], MaxHeadBytes);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ProfileFormatException(path, e.Message, e);
+        }
+
+        if (manifest.Architecture != model.Architecture || manifest.BaseModelFingerprint != fingerprint)
+        {
+            throw new ProfileFormatException(path, $"was trained on other general model weights ({manifest.Architecture} {manifest.BaseModelFingerprint[..FingerprintShown]}…), not this {model.Architecture} model");
+        }
+
+        if (manifest.Framing != model.Framing)
+        {
+            throw new ProfileFormatException(path, $"was trained on faces framed as '{manifest.Framing}', but this model frames them as '{model.Framing}'; fine-tune it again from the person's photos");
         }
 
         try
         {
-            using var zip = ZipFile.OpenRead(path);
-            Manifest manifest;
-            using (var stream = (zip.GetEntry(ManifestEntry) ?? throw new ProfileFormatException(path, $"has no {ManifestEntry}")).Open())
-            {
-                manifest = JsonSerializer.Deserialize<Manifest>(stream, Json) ?? throw new ProfileFormatException(path, $"{ManifestEntry} is empty");
-            }
-
-            if (manifest.FormatVersion == UnframedFormatVersion)
-            {
-                throw new ProfileFormatException(path, "was trained on faces framed the way PersonalFer cropped them before models stated their framing; fine-tune it again from the person's photos");
-            }
-
-            if (manifest.FormatVersion != FormatVersion)
-            {
-                throw new ProfileFormatException(path, $"format version {manifest.FormatVersion} is not supported");
-            }
-
-            if (manifest.Architecture != model.Architecture || manifest.BaseModelFingerprint != model.Fingerprint())
-            {
-                throw new ProfileFormatException(path, $"was trained on other general model weights ({manifest.Architecture} {manifest.BaseModelFingerprint[..Math.Min(FingerprintShown, manifest.BaseModelFingerprint.Length)]}…), not this {model.Architecture} model");
-            }
-
-            if (manifest.Framing is null || manifest.Framing != model.Framing)
-            {
-                throw new ProfileFormatException(path, $"was trained on faces framed as '{manifest.Framing?.ToString() ?? "(none)"}', but this model frames them as '{model.Framing}'; fine-tune it again from the person's photos");
-            }
-
-            using var head = (zip.GetEntry(HeadEntry) ?? throw new ProfileFormatException(path, $"has no {HeadEntry}")).Open();
-            using var buffer = new MemoryStream();
-            head.CopyTo(buffer);
-            buffer.Position = 0;
-            return new PersonalProfile(manifest.Name, PersonalHead.Load(buffer, model, manifest.BaseModelFingerprint), manifest.Framing, manifest.FacesPerExpression, manifest.Created);
+            using var headStream = new MemoryStream(head);
+            return new PersonalProfile(manifest.Name, PersonalHead.Load(headStream, model, fingerprint), manifest.Framing!, manifest.FacesPerExpression, manifest.Created);
         }
-        catch (Exception e) when (e is InvalidDataException or JsonException or ArgumentOutOfRangeException)
+        catch (InvalidDataException e)
         {
-            throw new ProfileFormatException(path, $"not a readable PersonalFer profile ({e.Message})", e);
+            throw new ProfileFormatException(path, $"{HeadEntry}: {e.Message}", e);
         }
     }
 
-    /// <inheritdoc />
-    public void Dispose() => Head.Dispose();
+    /// <summary>What is wrong with <paramref name="name"/> as a profile's name, or null when nothing is.</summary>
+    internal static string? NameProblem(string? name) =>
+        string.IsNullOrWhiteSpace(name) ? "the name is empty"
+        : name.Length > MaxNameLength ? $"the name has {name.Length} characters (at most {MaxNameLength})"
+        : !StoredText.IsWellFormed(name) ? $"the name '{StoredText.Shown(name)}' is not well-formed Unicode"
+        : null;
 
-    private sealed record Manifest(int FormatVersion, string Name, ModelArchitecture Architecture, string BaseModelFingerprint, FaceFraming? Framing, int[] FacesPerExpression, DateTimeOffset Created);
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _head.Dispose();
+    }
+
+    private T NotDisposed<T>(T value)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return value;
+    }
+
+    private static ZipArchive OpenArchive(string path)
+    {
+        try
+        {
+            return ArchiveReader.Open(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ProfileFormatException(path, $"not a readable PersonalFer profile, or corrupt or truncated ({e.Message})", e);
+        }
+    }
+
+    /// <exception cref="InvalidDataException">The manifest is unreadable, of another version, or has an invalid field.</exception>
+    private static Manifest ReadManifest(byte[] content)
+    {
+        Manifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<Manifest>(content, Json);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentOutOfRangeException)
+        {
+            // FaceFraming refuses an out-of-range margin with ArgumentOutOfRangeException, which the serializer passes on.
+            throw new InvalidDataException($"{ManifestEntry} is unreadable ({e.Message})", e);
+        }
+
+        if (manifest is null)
+        {
+            throw new InvalidDataException($"{ManifestEntry} is empty");
+        }
+
+        if (manifest.FormatVersion == UnframedFormatVersion)
+        {
+            throw new InvalidDataException("was trained on faces framed the way PersonalFer cropped them before models stated their framing; fine-tune it again from the person's photos");
+        }
+
+        var problem = manifest.FormatVersion != FormatVersion ? $"format version {manifest.FormatVersion} is not supported"
+            : NameProblem(manifest.Name) is { } name ? name
+            : !Enum.IsDefined(manifest.Architecture) ? $"{nameof(Manifest.Architecture)} {manifest.Architecture} is not a known network"
+            : !IsFingerprint(manifest.BaseModelFingerprint) ? $"{nameof(Manifest.BaseModelFingerprint)} '{StoredText.Shown(manifest.BaseModelFingerprint ?? "(null)")}' is not 64 lowercase hexadecimal digits"
+            : manifest.Framing is null ? $"{nameof(Manifest.Framing)} is missing"
+            : FacesProblem(manifest.FacesPerExpression) is { } faces ? faces
+            : manifest.Created < EarliestCreated || manifest.Created >= LatestCreated ? $"{nameof(Manifest.Created)} {manifest.Created:O} is not a plausible date"
+            : null;
+        return problem is null ? manifest : throw new InvalidDataException($"{ManifestEntry}: {problem}");
+    }
+
+    private static bool IsFingerprint(string? value) =>
+        value is { Length: 64 } && value.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
+
+    private static string? FacesProblem(int[]? faces) =>
+        faces is null ? $"{nameof(Manifest.FacesPerExpression)} is missing"
+        : faces.Length != Expressions.Count ? $"{nameof(Manifest.FacesPerExpression)} has {faces.Length} counts, not one per expression ({Expressions.Count})"
+        : faces.Any(count => count < 0) ? $"{nameof(Manifest.FacesPerExpression)} [{string.Join(", ", faces)}] has a negative count"
+        : faces.Sum(count => (long)count) is < 1 or > MaxFaces ? $"{nameof(Manifest.FacesPerExpression)} [{string.Join(", ", faces)}] adds up to no faces or more than {MaxFaces:N0}"
+        : null;
+
+    // Framing is optional only so that a version 1 file (which has none) reaches its own error.
+    private sealed record Manifest(int FormatVersion, string Name, ModelArchitecture Architecture, string BaseModelFingerprint, int[] FacesPerExpression, DateTimeOffset Created, FaceFraming? Framing = null);
 }

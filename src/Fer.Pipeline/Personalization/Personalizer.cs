@@ -49,6 +49,10 @@ public sealed class Personalizer
     /// <summary>Trains a profile for one person from their labelled samples.</summary>
     /// <exception cref="ArgumentException">A sample is null, has no image or source, or an expression outside the seven; the message gives its index and source. Nothing has been searched yet.</exception>
     /// <exception cref="PersonalizationException">Too few faces, or samples without a face (unless skipped).</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="name"/> is empty, longer than 256 characters, or not well-formed Unicode (a profile could not
+    /// store it as it is).
+    /// </exception>
     public PersonalizationResult FineTune(
         IReadOnlyList<LabelledImage> samples,
         string name = "user",
@@ -58,6 +62,11 @@ public sealed class Personalizer
     {
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (PersonalProfile.NameProblem(name) is { } problem)
+        {
+            throw new ArgumentException($"A profile cannot be named so: {problem}.", nameof(name));
+        }
+
         options ??= new PersonalizationOptions();
         options.Validate();
         CheckSamples(samples);

@@ -54,8 +54,8 @@ public sealed class AddPersonalFerTests
             Assert.Single(provider.GetRequiredService<ExpressionPipeline>().Classify(frame));
 
             using var missing = new ServiceCollection().AddPersonalFer(o => o.ModelPath = path + ".absent").BuildServiceProvider();
-            var error = Assert.Throws<PersonalFer.Model.ModelFormatException>(() => missing.GetRequiredService<ExpressionPipeline>());
-            Assert.Contains("file not found", error.Message, StringComparison.Ordinal);
+            var error = Assert.Throws<FileNotFoundException>(() => missing.GetRequiredService<ExpressionPipeline>());
+            Assert.Equal(path + ".absent", error.FileName);
         }
         finally
         {

@@ -169,7 +169,7 @@ public sealed class PersonalizerTests : IDisposable
         Assert.Throws<ArgumentException>(() => new ExpressionPipeline(_detector, other).Classify(samples[0].Image, profile));
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..100]);
         Assert.Contains("not a readable PersonalFer profile", Assert.Throws<ProfileFormatException>(() => PersonalProfile.Load(path, _model)).Message, StringComparison.Ordinal);
-        Assert.Contains("file not found", Assert.Throws<ProfileFormatException>(() => PersonalProfile.Load(path + ".none", _model)).Message, StringComparison.Ordinal);
+        Assert.Equal(path + ".none", Assert.Throws<FileNotFoundException>(() => PersonalProfile.Load(path + ".none", _model)).FileName);
     }
 
     [Fact]
