@@ -3,15 +3,6 @@ namespace PersonalFer.Model;
 /// <summary>Range checks for option values that also refuse NaN and infinities (plain comparisons let NaN through).</summary>
 internal static class OptionChecks
 {
-    /// <summary>Throws unless <paramref name="value"/> is finite and greater than 0.</summary>
-    public static void Positive(double value, string name)
-    {
-        if (!(double.IsFinite(value) && value > 0))
-        {
-            throw new ArgumentOutOfRangeException(name, value, "must be a finite number greater than 0");
-        }
-    }
-
     /// <summary>Throws unless <paramref name="value"/> is finite and at least 0.</summary>
     public static void NotNegative(double value, string name)
     {

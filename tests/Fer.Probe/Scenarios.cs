@@ -100,7 +100,7 @@ internal sealed class Scenarios : IDisposable
         }
 
         var pixels = new byte[length];
-        Fill(pixels, input, (int)Math.Max(stride, rowBytes));
+        Fill(pixels, input, Math.Max(stride, rowBytes));
         ImageData image;
         try
         {
@@ -116,7 +116,7 @@ internal sealed class Scenarios : IDisposable
         _ = _detector.Detect(image);
     }
 
-    private void Fill(byte[] pixels, FrameCase input, int stride)
+    private void Fill(byte[] pixels, FrameCase input, long stride)
     {
         switch (input.Content)
         {
@@ -133,7 +133,7 @@ internal sealed class Scenarios : IDisposable
                     var row = input.Width * ImageData.BytesPerPixel(input.Format);
                     for (var y = 0; y < input.Height && ((long)y * stride) + row <= pixels.Length; y++)
                     {
-                        Marshal.Copy(converted.Ptr(y), pixels, y * stride, row);
+                        Marshal.Copy(converted.Ptr(y), pixels, (int)(y * stride), row);
                     }
                 }
 

@@ -19,8 +19,8 @@ public static class FacePreprocessor
 
     /// <summary>The 48×48 grayscale face (2304 bytes, row-major), framed as <paramref name="framing"/> says.</summary>
     /// <exception cref="ArgumentException">
-    /// The frame is empty or of an unsupported type, the box is empty or not inside the frame, or the eye landmarks
-    /// the framing aligns on are not finite.
+    /// The frame is empty or of an unsupported type, the box is empty, larger than <see cref="ImageData.MaxSide"/> or
+    /// off the frame, or the eye landmarks the framing aligns on are not finite.
     /// </exception>
     public static byte[] Extract(Mat frame, DetectedFace face, FaceFraming framing)
     {
@@ -31,8 +31,8 @@ public static class FacePreprocessor
 
     /// <summary>Writes the 48×48 grayscale face into <paramref name="destination"/> (at least 2304 bytes).</summary>
     /// <exception cref="ArgumentException">
-    /// The frame is empty or of an unsupported type, the box is empty or not inside the frame, or the eye landmarks
-    /// the framing aligns on are not finite.
+    /// The frame is empty or of an unsupported type, the box is empty, larger than <see cref="ImageData.MaxSide"/> or
+    /// off the frame, or the eye landmarks the framing aligns on are not finite.
     /// </exception>
     public static void Extract(Mat frame, DetectedFace face, FaceFraming framing, Span<byte> destination)
     {
@@ -44,9 +44,16 @@ public static class FacePreprocessor
 
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, FaceImage.PixelCount, nameof(destination));
         FrameConversion.ChannelsOf(frame);
-        if (face.Box.X < 0 || face.Box.Y < 0 || (long)face.Box.X + face.Box.Width > frame.Width || (long)face.Box.Y + face.Box.Height > frame.Height)
+        // A box may leave the frame (its edges are replicated), but must overlap it and be no larger than a frame can
+        // be: that bounds every coordinate of the crop.
+        if (face.Box.Width > ImageData.MaxSide || face.Box.Height > ImageData.MaxSide)
         {
-            throw new ArgumentException($"The face box {face.Box} is not inside the {frame.Width}×{frame.Height} frame.", nameof(face));
+            throw new ArgumentException($"The face box {face.Box} is larger than {ImageData.MaxSide} pixels per side.", nameof(face));
+        }
+
+        if ((long)face.Box.X + face.Box.Width <= 0 || (long)face.Box.Y + face.Box.Height <= 0 || face.Box.X >= frame.Width || face.Box.Y >= frame.Height)
+        {
+            throw new ArgumentException($"The face box {face.Box} does not overlap the {frame.Width}×{frame.Height} frame.", nameof(face));
         }
 
         if (framing.AlignEyes && face.Landmarks is { } eyes

@@ -1,3 +1,4 @@
+using TorchSharp;
 using PersonalFer.Data;
 using static TorchSharp.torch;
 
@@ -6,6 +7,8 @@ namespace PersonalFer.Model;
 /// <summary>
 /// The one conversion from face bytes to network input, used by training, evaluation, personalization and
 /// inference alike: [N, 1, 48, 48] float32, pixel / 255, then (x − mean) / std from the model's manifest.
+/// Scalars are created and disposed explicitly: an implicitly converted one is left to the finalizer, which can free
+/// it while another thread's native call still reads it.
 /// </summary>
 internal static class FaceTensors
 {
@@ -14,7 +17,8 @@ internal static class FaceTensors
     {
         using var bytes = empty([count, 1, FaceImage.Size, FaceImage.Size], uint8);
         bytes.data<byte>().CopyFrom(faces);
-        return bytes.to(float32).div_(255f);
+        using var maxPixel = ((float)byte.MaxValue).ToScalar();
+        return bytes.to(float32).div_(maxPixel);
     }
 
     /// <summary>
@@ -29,6 +33,10 @@ internal static class FaceTensors
     }
 
     /// <summary>Standardizes unit-range pixels in place with the manifest's normalization.</summary>
-    public static Tensor Normalize(Tensor unit, ModelManifest manifest) =>
-        unit.sub_(manifest.NormalizationMean).div_(manifest.NormalizationStd);
+    public static Tensor Normalize(Tensor unit, ModelManifest manifest)
+    {
+        using var mean = manifest.NormalizationMean.ToScalar();
+        using var std = manifest.NormalizationStd.ToScalar();
+        return unit.sub_(mean).div_(std);
+    }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PersonalFer.Model.Networks;
@@ -35,7 +36,9 @@ internal sealed class SeededDropout : nn.Module<Tensor, Tensor>
             return input.alias();
         }
 
-        using var keep = rand(input.shape, dtype: input.dtype, device: input.device, generator: Generator).ge_(_probability);
-        return input.mul(keep).div_(1 - _probability);
+        using var probability = _probability.ToScalar();
+        using var kept = (1 - _probability).ToScalar();
+        using var keep = rand(input.shape, dtype: input.dtype, device: input.device, generator: Generator).ge_(probability);
+        return input.mul(keep).div_(kept);
     }
 }

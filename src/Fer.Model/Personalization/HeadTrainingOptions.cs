@@ -12,7 +12,7 @@ public sealed record HeadTrainingOptions
     /// <summary>Faces per step, the person's and the replayed general ones together.</summary>
     public int BatchSize { get; init; } = 64;
 
-    /// <summary>Adam's learning rate.</summary>
+    /// <summary>AdamW's learning rate, in (0, 1].</summary>
     public double LearningRate { get; init; } = 1e-3;
 
     /// <summary>Decoupled weight decay.</summary>
@@ -36,7 +36,8 @@ public sealed record HeadTrainingOptions
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Steps, nameof(Steps));
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 2, nameof(BatchSize));
-        OptionChecks.Positive(LearningRate, nameof(LearningRate));
+        // Above 1 a step overflows AdamW's float arithmetic inside libtorch instead of merely diverging.
+        OptionChecks.InRange(LearningRate, double.Epsilon, 1, nameof(LearningRate), highIncluded: true);
         OptionChecks.NotNegative(WeightDecay, nameof(WeightDecay));
         OptionChecks.InRange(GeneralShare, 0, 1, nameof(GeneralShare));
     }

@@ -17,7 +17,7 @@ public sealed record TrainingOptions
     /// <summary>The optimizer.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
 
-    /// <summary>Peak learning rate.</summary>
+    /// <summary>Peak learning rate, in (0, 1].</summary>
     public double LearningRate { get; init; } = 0.01;
 
     /// <summary>SGD's (Nesterov) momentum, in (0, 1).</summary>
@@ -70,7 +70,8 @@ public sealed record TrainingOptions
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Epochs, nameof(Epochs));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
-        OptionChecks.Positive(LearningRate, nameof(LearningRate));
+        // Above 1 a step can overflow the optimizers' float arithmetic inside libtorch instead of merely diverging.
+        OptionChecks.InRange(LearningRate, double.Epsilon, 1, nameof(LearningRate), highIncluded: true);
         if (!(Momentum is > 0 and < 1))
         {
             // SGD runs with Nesterov momentum, which libtorch refuses at 0.

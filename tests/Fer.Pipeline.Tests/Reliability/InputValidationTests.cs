@@ -69,6 +69,7 @@ public sealed class InputValidationTests : IDisposable
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
     [InlineData(0)]
+    [InlineData(1e38)]
     public void Personalization_options_are_refused_before_faces_are_searched(double learningRate)
     {
         var personalizer = new Personalizer(_detector, _model, generalFaces: null);
@@ -125,13 +126,15 @@ public sealed class InputValidationTests : IDisposable
     }
 
     [Fact]
-    public void Face_boxes_outside_the_frame_and_eyes_that_are_not_numbers_are_refused()
+    public void Face_boxes_off_the_frame_or_too_large_and_eyes_that_are_not_numbers_are_refused()
     {
         using var photo = TestPhotos.Astronaut();
         var aligned = new FaceFraming { AlignEyes = true };
-        Assert.Contains("is not inside the 512×512 frame", Assert.Throws<ArgumentException>(() =>
+        Assert.Contains("does not overlap the 512×512 frame", Assert.Throws<ArgumentException>(() =>
             FacePreprocessor.Extract(photo, new DetectedFace(new FaceBox(int.MaxValue - 10, 0, 100, 100), 1), aligned)).Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => FacePreprocessor.Extract(photo, new DetectedFace(new FaceBox(-1, 0, 100, 100), 1), aligned));
+        Assert.Throws<ArgumentException>(() => FacePreprocessor.Extract(photo, new DetectedFace(new FaceBox(-100, 0, 100, 100), 1), aligned));
+        Assert.Contains("larger than 32767 pixels per side", Assert.Throws<ArgumentException>(() =>
+            FacePreprocessor.Extract(photo, new DetectedFace(new FaceBox(0, 0, int.MaxValue, 100), 1), aligned)).Message, StringComparison.Ordinal);
         var nan = new FacePoint(float.NaN, 10);
         Assert.Contains("not finite", Assert.Throws<ArgumentException>(() =>
             FacePreprocessor.Extract(photo, new DetectedFace(new FaceBox(100, 0, 200, 200), 1, new FaceLandmarks(nan, nan, nan, nan, nan)), aligned)).Message, StringComparison.Ordinal);
