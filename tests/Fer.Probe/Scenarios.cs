@@ -14,7 +14,7 @@ namespace PersonalFer.Probe;
 /// </summary>
 internal sealed class Scenarios : IDisposable
 {
-    public static readonly string[] Names = ["frames", "mats", "boxes", "personalize", "disposal"];
+    public static readonly string[] Names = ["frames", "mats", "boxes", "personalize", "disposal", "heads"];
 
     // Buffers above this are not allocated: such inputs are only there to be refused by their declared sizes.
     private const long MaxBuffer = 16L << 20;
@@ -64,6 +64,9 @@ internal sealed class Scenarios : IDisposable
                 break;
             case "disposal":
                 Gen.Int[0, 6].Array[1, 8].Sample(Disposal, seed: seed, iter: iterations, threads: 1, print: c => string.Join(",", c));
+                break;
+            case "heads":
+                SharedModelHeads(iterations);
                 break;
             default:
                 throw new ArgumentException($"unknown scenario '{scenario}'; one of {string.Join(", ", Names)}", nameof(scenario));
@@ -342,6 +345,46 @@ internal sealed class Scenarios : IDisposable
                 PersonalProfile.Load(profileFile, loaded).Dispose();
             }
         }
+    }
+
+    // Two threads on the one model: one classifies with a personal profile while the other loads a profile, classifies
+    // with it and disposes it. Each call must give the same probabilities as it does alone; a native fault or a
+    // libtorch error ends the run.
+    private void SharedModelHeads(long iterations)
+    {
+        var crop = TestPhotos.ToImageData(_photo);
+        var samples = Enumerable.Range(0, 5).Select(i => new LabelledImage(crop, (Expression)i, $"photo-{i}", IsFaceCrop: true)).ToList();
+        var options = new PersonalizationOptions { Head = new HeadTrainingOptions { Steps = 4 } };
+        using var profile = _personalizer.FineTune(samples, "probe", options).Profile;
+        var profileFile = Path.Combine(_directory, "heads.ferprofile");
+        profile.Save(profileFile);
+        var expected = _pipeline.Classify(crop, profile).Single().Probabilities.ToArray();
+        void Compare(IReadOnlyList<FaceExpression> faces, long iteration, string thread)
+        {
+            var probabilities = faces.Single().Probabilities;
+            if (!probabilities.SequenceEqual(expected))
+            {
+                throw new InvalidOperationException($"{thread}, iteration {iteration}: [{string.Join(", ", probabilities)}] instead of [{string.Join(", ", expected)}]");
+            }
+        }
+
+        var predicting = Task.Run(() =>
+        {
+            for (var i = 0L; i < iterations; i++)
+            {
+                Compare(_pipeline.Classify(crop, profile), i, "predicting thread");
+            }
+        });
+        var loading = Task.Run(() =>
+        {
+            for (var i = 0L; i < iterations; i++)
+            {
+                Remember($"heads iteration {i}");
+                using var loaded = PersonalProfile.Load(profileFile, _model);
+                Compare(_pipeline.Classify(crop, loaded), i, "loading thread");
+            }
+        });
+        Task.WaitAll(predicting, loading);
     }
 
     private static void CheckResults(IReadOnlyList<FaceExpression> faces, int width, int height)

@@ -18,6 +18,7 @@ public sealed class NativeFuzzTests
     [InlineData("boxes", 3000)]
     [InlineData("personalize", 150)]
     [InlineData("disposal", 60)]
+    [InlineData("heads", 400)]
     public void Only_documented_exceptions_come_out_and_nothing_crashes(string scenario, int inputs)
     {
         var lastInput = Path.GetTempFileName();
