@@ -122,6 +122,10 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal([32, 32, 32, 32, 32, 32], objective.BatchSizes);
         Assert.All(objective.FaceRanges, range => Assert.InRange(range.Min, 0, range.Max));
         Assert.All(objective.FaceRanges, range => Assert.InRange(range.Max, range.Min, 1));
+
+        // Each epoch visits every row once, and each row's label is the one handed over with it.
+        Assert.All(objective.Rows.Chunk(3), epoch => Assert.Equal(Enumerable.Range(0, 96), epoch.SelectMany(rows => rows).Order()));
+        Assert.All(objective.Rows.Zip(objective.Labels), batch => Assert.Equal(batch.First.Select(row => (long)training.Labels[row]), batch.Second));
     }
 
     [Fact]
@@ -164,10 +168,16 @@ public sealed class TrainerTests : IDisposable
 
         public List<(float Min, float Max)> FaceRanges { get; } = [];
 
+        public List<int[]> Rows { get; } = [];
+
+        public List<long[]> Labels { get; } = [];
+
         public (torch.Tensor Logits, torch.Tensor Loss) Step(
-            torch.Tensor unitFaces, torch.Tensor labels, int epoch, Func<torch.Tensor, torch.Tensor> classify, Func<torch.Tensor, torch.Tensor, torch.Tensor> crossEntropy)
+            torch.Tensor unitFaces, torch.Tensor labels, ReadOnlyMemory<int> rows, int epoch, Func<torch.Tensor, torch.Tensor> classify, Func<torch.Tensor, torch.Tensor, torch.Tensor> crossEntropy)
         {
             Epochs.Add(epoch);
+            Rows.Add(rows.ToArray());
+            Labels.Add(labels.data<long>().ToArray());
             BatchSizes.Add(unitFaces.shape[0]);
             FaceRanges.Add((unitFaces.min().item<float>(), unitFaces.max().item<float>()));
             var logits = classify(unitFaces);

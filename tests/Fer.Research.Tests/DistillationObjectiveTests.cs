@@ -40,7 +40,7 @@ public sealed class DistillationObjectiveTests
         new Trainer().Train(student, allNeutral, teacherSays, Quick(10) with
         {
             BatchSize = 16, Optimizer = OptimizerKind.AdamW, LearningRate = 1e-3, WeightDecay = 0,
-            Objective = new DistillationObjective(new ResearchSettings { DistillationWeight = 1 }, [teacher], Seed),
+            Objective = new DistillationObjective(new ResearchSettings { DistillationWeight = 1 }, [teacher], null, Seed),
         });
 
         var after = Agreement(student, taught, faces);
@@ -91,7 +91,7 @@ public sealed class DistillationObjectiveTests
         using var student = ExpressionModel.Load(Path.Combine(AppContext.BaseDirectory, "Models", "seed.fermodel"), ModelArchitecture.Seed);
         student.Network.eval();
         var settings = new ResearchSettings { MixupAlpha = mixupAlpha, DistillationWeight = weight, DistillationTemperature = temperature, TeacherFlipAveraging = teacherFlip };
-        var objective = new DistillationObjective(settings, weight > 0 ? [teacher] : [], Seed);
+        var objective = new DistillationObjective(settings, weight > 0 ? [teacher] : [], null, Seed);
         using var scope = NewDisposeScope();
         var unit = FaceTensors.Unit(faces.Pixels, faces.Count);
         var labels = tensor(faces.Labels.Select(e => (long)e).ToArray());
@@ -104,7 +104,7 @@ public sealed class DistillationObjectiveTests
 
         static Tensor CrossEntropy(Tensor logits, Tensor target) => nn.functional.cross_entropy(logits, target);
 
-        var (logits, loss) = objective.Step(unit, labels, epoch: 1, Classify, CrossEntropy);
+        var (logits, loss) = objective.Step(unit, labels, Enumerable.Range(0, faces.Count).ToArray(), epoch: 1, Classify, CrossEntropy);
 
         // The blend the objective draws is reproducible from the run's seed and the epoch.
         using var generator = new Generator((ulong)Trainer.Mix(Seed, 1, 6));
@@ -130,6 +130,42 @@ public sealed class DistillationObjectiveTests
     }
 
     [Fact]
+    public void With_paired_faces_the_teacher_predicts_each_rows_paired_face_and_the_student_the_face_trained_on()
+    {
+        // Training on re-framed faces while the teacher sees the originals: the distillation target of each face in
+        // the batch is the teacher's prediction for the paired face of the same row, unaugmented.
+        var trained = TestFaces.Make(16);
+        var paired = TestFaces.Make(24, seed: 7);
+        int[] rows = [5, 0, 23, 11, 2, 17];
+        using var teacher = ExpressionModel.LoadDefault();
+        using var student = ExpressionModel.Load(Path.Combine(AppContext.BaseDirectory, "Models", "seed.fermodel"), ModelArchitecture.Seed);
+        student.Network.eval();
+        var settings = new ResearchSettings { DistillationWeight = 1, DistillationTemperature = 2 };
+        var objective = new DistillationObjective(settings, [teacher], paired, Seed);
+        using var scope = NewDisposeScope();
+        var unit = FaceTensors.Unit(trained.Pixels[..(rows.Length * FaceImage.PixelCount)], rows.Length);
+        var labels = tensor(rows.Select(row => (long)paired.Labels[row]).ToArray());
+        Tensor Classify(Tensor input) => student.Network.forward(FaceTensors.Normalize(input, student.Manifest));
+
+        var (logits, loss) = objective.Step(unit, labels, rows, epoch: 1, Classify, (l, y) => nn.functional.cross_entropy(l, y));
+
+        var pairedPixels = rows.SelectMany(row => paired.Image(row).ToArray()).ToArray();
+        var teacherSays = EnsemblePrediction.MeanProbabilities([teacher], FaceTensors.Unit(pairedPixels, rows.Length), 2);
+        var onTrainedFaces = EnsemblePrediction.MeanProbabilities([teacher], unit, 2);
+        Assert.False(teacherSays.allclose(onTrainedFaces, rtol: 0, atol: 1e-3), "the two sets of faces should look different to the teacher");
+        var expected = -teacherSays.mul(nn.functional.log_softmax(logits.div(2), 1)).sum(1).mean().item<float>() * 4;
+        Assert.Equal(expected, loss.item<float>(), 4);
+    }
+
+    [Fact]
+    public void Paired_teacher_faces_need_a_teacher_and_exclude_mixup()
+    {
+        Assert.Throws<ArgumentException>(() => new ResearchSettings { TeacherData = "faces.csv.gz" }.Validate(1));
+        Assert.Throws<ArgumentException>(() => new ResearchSettings { TeacherData = "faces.csv.gz", Teachers = ["default"], MixupAlpha = 0.2 }.Validate(1));
+        new ResearchSettings { TeacherData = "faces.csv.gz", Teachers = ["default"] }.Validate(1);
+    }
+
+    [Fact]
     public void Mixup_draws_depend_on_the_seed_and_epoch_only_so_a_resumed_run_draws_what_an_uninterrupted_one_does()
     {
         var faces = TestFaces.Make(16);
@@ -141,18 +177,18 @@ public sealed class DistillationObjectiveTests
         Tensor SeenAt(DistillationObjective objective, int epoch)
         {
             Tensor? seen = null;
-            objective.Step(unit, labels, epoch, input => { seen = input; return input.flatten(1).narrow(1, 0, Expressions.Count); }, (l, y) => l.sum());
+            objective.Step(unit, labels, Enumerable.Range(0, faces.Count).ToArray(), epoch, input => { seen = input; return input.flatten(1).narrow(1, 0, Expressions.Count); }, (l, y) => l.sum());
             return seen!;
         }
 
-        var uninterrupted = new DistillationObjective(settings, [], Seed);
+        var uninterrupted = new DistillationObjective(settings, [], null, Seed);
         var epoch1 = SeenAt(uninterrupted, 1);
         var epoch2Step1 = SeenAt(uninterrupted, 2);
         var epoch2Step2 = SeenAt(uninterrupted, 2);
-        var resumed = new DistillationObjective(settings, [], Seed);
+        var resumed = new DistillationObjective(settings, [], null, Seed);
         var resumedStep1 = SeenAt(resumed, 2);
         var resumedStep2 = SeenAt(resumed, 2);
-        var otherSeed = SeenAt(new DistillationObjective(settings, [], Seed + 1), 2);
+        var otherSeed = SeenAt(new DistillationObjective(settings, [], null, Seed + 1), 2);
 
         static bool Same(Tensor a, Tensor b) => a.eq(b).all().item<bool>();
         Assert.True(Same(resumedStep1, epoch2Step1));
@@ -178,7 +214,7 @@ public sealed class DistillationObjectiveTests
         var options = Quick(1) with
         {
             BatchSize = 16, Augmentation = new AugmentationOptions(),
-            Objective = new DistillationObjective(settings, distil ? [teacher] : [], Seed),
+            Objective = new DistillationObjective(settings, distil ? [teacher] : [], null, Seed),
         };
 
         TrainingLeaks.AssertLiveTensorsDoNotGrow(model, training, validation, options);

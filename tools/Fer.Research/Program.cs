@@ -1,6 +1,6 @@
 // Fer.Research: the tooling that produced the shipped model, for people who train general models. Not packed.
 //   train    Fer.Train's options plus --teacher <model> (repeat) [--teacher-tta] [--distill-weight w] [--temperature T]
-//            [--mixup a] [--average-from E]
+//            [--teacher-data <fer2013 file paired row for row>] [--mixup a] [--average-from E]
 //   resume   --out <dir>
 //   soup     --model <a> --model <b> ... --data <...> --to <file> [--uniform]
 //   recalibrate --model <file>|default --data <...> --to <file>

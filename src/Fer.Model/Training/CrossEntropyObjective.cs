@@ -7,7 +7,7 @@ internal sealed class CrossEntropyObjective : ITrainingObjective
 {
     public static readonly CrossEntropyObjective Instance = new();
 
-    public (Tensor Logits, Tensor Loss) Step(Tensor unitFaces, Tensor labels, int epoch, Func<Tensor, Tensor> classify, Func<Tensor, Tensor, Tensor> crossEntropy)
+    public (Tensor Logits, Tensor Loss) Step(Tensor unitFaces, Tensor labels, ReadOnlyMemory<int> rows, int epoch, Func<Tensor, Tensor> classify, Func<Tensor, Tensor, Tensor> crossEntropy)
     {
         var logits = classify(unitFaces);
         return (logits, crossEntropy(logits, labels));

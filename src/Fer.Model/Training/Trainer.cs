@@ -200,7 +200,7 @@ public sealed class Trainer
             var augmented = Augmenter.Apply(unit, options.Augmentation, generator);
             var labels = tensor(batchLabels.AsSpan(0, count).ToArray());
             optimizer.zero_grad();
-            var (logits, loss) = objective.Step(augmented, labels, epoch, Classify, CrossEntropy);
+            var (logits, loss) = objective.Step(augmented, labels, order.AsMemory(step * options.BatchSize, count), epoch, Classify, CrossEntropy);
             loss.backward();
             optimizer.step();
 

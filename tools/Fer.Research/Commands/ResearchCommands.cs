@@ -16,11 +16,12 @@ internal static class ResearchCommands
         var teachers = new Option<string[]>("--teacher") { Description = "Distil from this trained .fermodel (or 'default'); repeat for an ensemble" };
         var distillWeight = new Option<double>("--distill-weight") { Description = "Share of the loss that follows the teachers", DefaultValueFactory = _ => new ResearchSettings().DistillationWeight };
         var temperature = new Option<double>("--temperature") { Description = "Softmax temperature of the distillation term", DefaultValueFactory = _ => new ResearchSettings().DistillationTemperature };
+        var teacherData = new Option<string?>("--teacher-data") { Description = "The teachers predict this FER2013 file's Training face at the same row (e.g. the original faces when training on re-framed ones)" };
         var teacherFlip = new Option<bool>("--teacher-tta") { Description = "Average each teacher's prediction over the face and its mirror image" };
         var mixup = new Option<double>("--mixup") { Description = "Mixup: blend faces and labels at a Beta(a, a) ratio (0: off)", DefaultValueFactory = _ => 0 };
         var averageFrom = new Option<int>("--average-from") { Description = "Average the weights of every epoch from this one on (stochastic weight averaging; 0: off)", DefaultValueFactory = _ => 0 };
         var command = new Command("train", "Fer.Train's train, plus distillation from teachers, mixup and weight averaging.");
-        foreach (var option in standard.All.Concat([teachers, distillWeight, temperature, teacherFlip, mixup, averageFrom]))
+        foreach (var option in standard.All.Concat([teachers, distillWeight, temperature, teacherData, teacherFlip, mixup, averageFrom]))
         {
             command.Options.Add(option);
         }
@@ -34,6 +35,7 @@ internal static class ResearchCommands
                 Teachers = (result.GetValue(teachers) ?? []).Select(ModelFiles.FullPath).ToArray(),
                 DistillationWeight = result.GetValue(distillWeight),
                 DistillationTemperature = result.GetValue(temperature),
+                TeacherData = result.GetValue(teacherData) is { } pairedData ? Path.GetFullPath(pairedData) : null,
                 TeacherFlipAveraging = result.GetValue(teacherFlip),
                 MixupAlpha = result.GetValue(mixup),
                 AverageWeightsFromEpoch = result.GetValue(averageFrom),

@@ -1,3 +1,4 @@
+using PersonalFer.Data;
 using PersonalFer.Model;
 using static TorchSharp.torch;
 
@@ -6,15 +7,16 @@ namespace PersonalFer.Research;
 /// <summary>
 /// The research training objective: optional mixup of each batch with itself, and optional knowledge distillation
 /// from teacher models, whose mean prediction (softened by a temperature) the network also learns. With both,
-/// the teachers predict the blended faces ("function matching").
+/// the teachers predict the blended faces ("function matching"). With paired faces, the teachers predict the paired
+/// face of each row (unaugmented) instead of the face being trained on.
 /// </summary>
-internal sealed class DistillationObjective(ResearchSettings settings, IReadOnlyList<ExpressionModel> teachers, int seed) : ITrainingObjective
+internal sealed class DistillationObjective(ResearchSettings settings, IReadOnlyList<ExpressionModel> teachers, FaceDataset? teacherFaces, int seed) : ITrainingObjective
 {
     private int _epoch;
     private Random _mixupRandom = new(0);
     private Generator? _generator;
 
-    public (Tensor Logits, Tensor Loss) Step(Tensor unitFaces, Tensor labels, int epoch, Func<Tensor, Tensor> classify, Func<Tensor, Tensor, Tensor> crossEntropy)
+    public (Tensor Logits, Tensor Loss) Step(Tensor unitFaces, Tensor labels, ReadOnlyMemory<int> rows, int epoch, Func<Tensor, Tensor> classify, Func<Tensor, Tensor, Tensor> crossEntropy)
     {
         if (epoch != _epoch || _generator is null)
         {
@@ -27,7 +29,8 @@ internal sealed class DistillationObjective(ResearchSettings settings, IReadOnly
 
         var mixed = settings.MixupAlpha > 0 ? Mixup.Blend(unitFaces, settings.MixupAlpha, _mixupRandom, _generator) : null;
         var faces = mixed?.Faces ?? unitFaces;
-        var teachersSay = teachers.Count > 0 ? EnsemblePrediction.MeanProbabilities(teachers, faces, settings.DistillationTemperature, settings.TeacherFlipAveraging) : null;
+        var teacherInput = teacherFaces is null ? faces : PairedFaces(teacherFaces, rows.Span);
+        var teachersSay = teachers.Count > 0 ? EnsemblePrediction.MeanProbabilities(teachers, teacherInput, settings.DistillationTemperature, settings.TeacherFlipAveraging) : null;
         var logits = classify(faces);
         var loss = crossEntropy(logits, labels);
         if (mixed is not null)
@@ -43,5 +46,16 @@ internal sealed class DistillationObjective(ResearchSettings settings, IReadOnly
         }
 
         return (logits, loss);
+    }
+
+    private static Tensor PairedFaces(FaceDataset faces, ReadOnlySpan<int> rows)
+    {
+        var pixels = new byte[rows.Length * FaceImage.PixelCount];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            faces.Image(rows[i]).CopyTo(pixels.AsSpan(i * FaceImage.PixelCount));
+        }
+
+        return FaceTensors.Unit(pixels, rows.Length);
     }
 }

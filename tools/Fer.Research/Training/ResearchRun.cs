@@ -15,6 +15,7 @@ internal sealed class ResearchRun : RunExtension
     private readonly ExpressionModel _model;
     private readonly Fer2013Data _data;
     private readonly List<ExpressionModel> _teachers;
+    private readonly FaceDataset? _teacherFaces;
     private readonly ExpressionModel? _average;
     private int _averagedEpochs;
 
@@ -29,6 +30,7 @@ internal sealed class ResearchRun : RunExtension
         }
 
         _teachers = settings.Teachers.Select(ModelFiles.Open).ToList();
+        _teacherFaces = settings.TeacherData is null ? null : PairedFaces(settings.TeacherData, data.Training);
         if (settings.AverageWeightsFromEpoch > 0)
         {
             _average = ExpressionModel.Create(model.Architecture, seed: 0);
@@ -39,7 +41,28 @@ internal sealed class ResearchRun : RunExtension
     public override TrainingOptions Options(TrainingOptions options)
     {
         _settings.Validate(options.Epochs);
-        return options with { Objective = new DistillationObjective(_settings, _teachers, options.Seed) };
+        return options with { Objective = new DistillationObjective(_settings, _teachers, _teacherFaces, options.Seed) };
+    }
+
+    // The paired file must hold the same faces in the same order (same labels row for row), loaded the way the
+    // training data is, or the teachers would describe other faces.
+    private static FaceDataset PairedFaces(string path, FaceDataset training)
+    {
+        var paired = Fer2013.Load(path, new Fer2013LoadOptions { DropBlankImages = true }).Training;
+        if (paired.Count != training.Count)
+        {
+            throw new ArgumentException($"--teacher-data {path}: {paired.Count} Training faces, the training data has {training.Count}");
+        }
+
+        for (var row = 0; row < paired.Count; row++)
+        {
+            if (paired.Labels[row] != training.Labels[row])
+            {
+                throw new ArgumentException($"--teacher-data {path}: Training row {row} is {paired.Labels[row]}, the training data's is {training.Labels[row]}");
+            }
+        }
+
+        return paired;
     }
 
     public override IProgress<TrainingProgress> Follow(IProgress<TrainingProgress> progress) => new EpochFollower(progress, summary =>

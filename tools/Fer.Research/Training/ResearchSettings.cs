@@ -19,6 +19,13 @@ internal sealed record ResearchSettings
     /// <summary>Softmax temperature T of the distillation term.</summary>
     public double DistillationTemperature { get; init; } = 2;
 
+    /// <summary>
+    /// A FER2013 file whose Training faces the teachers see instead of the faces being trained on, row for row: the
+    /// student learns from re-framed faces what the teachers say about the same faces in the framing they learned.
+    /// Null: the teachers see the student's faces.
+    /// </summary>
+    public string? TeacherData { get; init; }
+
     /// <summary>Each teacher's prediction is the mean over the face and its mirror image.</summary>
     public bool TeacherFlipAveraging { get; init; }
 
@@ -39,6 +46,11 @@ internal sealed record ResearchSettings
         if (!double.IsFinite(MixupAlpha) || MixupAlpha < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MixupAlpha), MixupAlpha, "must be 0 (off) or a positive number");
+        }
+
+        if (TeacherData is not null && (Teachers.Count == 0 || MixupAlpha > 0))
+        {
+            throw new ArgumentException("--teacher-data needs a --teacher and cannot be combined with --mixup (a blend of two rows has no single paired face)");
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(AverageWeightsFromEpoch, nameof(AverageWeightsFromEpoch));
