@@ -28,11 +28,11 @@ internal sealed class PersonalFerOptionsValidator(PersonalFerRegistrations regis
     {
         if (value is null)
         {
-            failures.Add($"{section}:{setting} is missing (null): leave it out for the defaults.");
+            failures.Add($"{PersonalFerRegistrations.Key(section, setting)} is missing (null): leave it out for the defaults.");
             return;
         }
 
-        Check(failures, $"{section}:{setting}", () => validate(value));
+        Check(failures, PersonalFerRegistrations.Key(section, setting), () => validate(value));
     }
 
     // An empty path bound from configuration ("ModelPath": "") would otherwise fail later as a bad argument.
@@ -40,7 +40,7 @@ internal sealed class PersonalFerOptionsValidator(PersonalFerRegistrations regis
     {
         if (path is not null && string.IsNullOrWhiteSpace(path))
         {
-            failures.Add($"{section}:{setting} is empty: give a path, or leave the setting out for the default.");
+            failures.Add($"{PersonalFerRegistrations.Key(section, setting)} is empty: give a path, or leave the setting out for the default.");
         }
     }
 
@@ -53,7 +53,7 @@ internal sealed class PersonalFerOptionsValidator(PersonalFerRegistrations regis
         }
         catch (ArgumentException e)
         {
-            var key = $"{section}:{e.ParamName}";
+            var key = PersonalFerRegistrations.Key(section, e.ParamName);
             var value = e is ArgumentOutOfRangeException { ActualValue: { } actual } ? $" = {Convert.ToString(actual, CultureInfo.InvariantCulture)} is invalid:" : "";
             failures.Add($"{key}{value} {Reason(e)}");
         }

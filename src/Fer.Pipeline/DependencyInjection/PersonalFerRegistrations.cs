@@ -16,7 +16,10 @@ internal sealed class PersonalFerRegistrations
     private PersonalFerOptions? _settings;
     private string? _firstCall;
 
-    /// <summary>The path settings are named by in messages: the bound section's, else <see cref="DefaultSection"/>.</summary>
+    /// <summary>
+    /// The path settings are named by in messages: the bound section's ("" for a configuration root), else
+    /// <see cref="DefaultSection"/>.
+    /// </summary>
     public string SectionPath { get; private set; } = DefaultSection;
 
     /// <summary>The registrations recorded in <paramref name="services"/>, recorded there first if need be.</summary>
@@ -43,13 +46,13 @@ internal sealed class PersonalFerRegistrations
         {
             _settings = settings;
             _firstCall = call;
-            SectionPath = string.IsNullOrEmpty(sectionPath) ? DefaultSection : sectionPath;
+            SectionPath = sectionPath ?? DefaultSection;
             return true;
         }
 
         var differences = Settings(_settings).Zip(Settings(settings))
             .Where(pair => !Equals(pair.First.Value, pair.Second.Value))
-            .Select(pair => $"{SectionPath}:{pair.First.Name} = {Shown(pair.First.Value)} there, {Shown(pair.Second.Value)} here")
+            .Select(pair => $"{Key(SectionPath, pair.First.Name)} = {Shown(pair.First.Value)} there, {Shown(pair.Second.Value)} here")
             .ToList();
         if (differences.Count > 0)
         {
@@ -60,6 +63,9 @@ internal sealed class PersonalFerRegistrations
 
         return false;
     }
+
+    /// <summary>The configuration key of <paramref name="setting"/> under <paramref name="section"/>.</summary>
+    public static string Key(string section, string? setting) => section.Length == 0 ? setting ?? "" : $"{section}:{setting}";
 
     private static (string Name, object? Value)[] Settings(PersonalFerOptions options) =>
     [

@@ -60,7 +60,8 @@ public static class PersonalFerServiceCollectionExtensions
         var options = Register(services);
         var settings = new PersonalFerOptions();
         configuration.Bind(settings);
-        var path = (configuration as IConfigurationSection)?.Path;
+        // Keys of a configuration root have no prefix; a section's are under its path.
+        var path = (configuration as IConfigurationSection)?.Path ?? "";
         if (PersonalFerRegistrations.In(services).Add($"AddPersonalFer(configuration section '{path}')", settings, path))
         {
             options.Bind(configuration);

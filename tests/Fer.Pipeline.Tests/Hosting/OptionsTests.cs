@@ -88,6 +88,16 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void Settings_bound_from_a_configuration_root_are_named_without_a_prefix()
+    {
+        using var provider = new ServiceCollection().AddPersonalFer(Configuration(new() { ["Detector:TopK"] = "0" })).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PersonalFerOptions>>().Value);
+
+        Assert.StartsWith("Detector:TopK = 0 is invalid:", Assert.Single(error.Failures), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_empty_path_or_a_missing_nested_section_object_is_named()
     {
         using var provider = new ServiceCollection()
