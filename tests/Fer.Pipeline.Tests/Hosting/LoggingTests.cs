@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using PersonalFer.Data;
 using PersonalFer.Detection;
 using PersonalFer.Model;
@@ -34,6 +35,34 @@ public sealed class LoggingTests(InstrumentedHost host) : IClassFixture<Instrume
         var cached = Assert.Single(host.Events(2002)).GetStructuredStateValue("Path")!;
         Assert.True(File.Exists(cached), cached);
         Assert.StartsWith(CacheDirectory.Root, cached, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_a_container_the_logger_passed_in_gets_the_model_and_detector_events()
+    {
+        var logger = new FakeLogger();
+        var path = Path.Combine(Path.GetTempPath(), $"fer-logged-{Guid.NewGuid():N}.fermodel");
+        try
+        {
+            using (var created = ExpressionModel.Create(ModelArchitecture.Seed, seed: 1))
+            {
+                created.Save(path);
+            }
+
+            using var model = ExpressionModel.Load(path, logger: logger);
+            using var detector = new YuNetFaceDetector(new YuNetOptions { ScoreThreshold = 0.9f }, logger);
+
+            var loaded = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 3010);
+            Assert.Equal(path, loaded.GetStructuredStateValue("Source"));
+            Assert.Equal(nameof(ModelArchitecture.Seed), loaded.GetStructuredStateValue("Architecture"));
+            Assert.Equal(model.ParameterCount.ToString(CultureInfo.InvariantCulture), loaded.GetStructuredStateValue("Parameters"));
+            var settings = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 2001);
+            Assert.Equal(0.9f.ToString(CultureInfo.InvariantCulture), settings.GetStructuredStateValue("ScoreThreshold"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
