@@ -20,6 +20,8 @@ public static class PersonalFerServiceCollectionExtensions
     /// from <see cref="IOptions{PersonalFerOptions}"/>: <paramref name="configure"/> and any
     /// <c>services.Configure&lt;PersonalFerOptions&gt;(…)</c> apply in the order they were registered. The options are
     /// validated when the host starts, or else when the first service is resolved. Works with no configuration.
+    /// <paramref name="configure"/> also runs once right here, on fresh defaults, to compare its settings with an
+    /// earlier call's: it should only set values.
     /// </summary>
     /// <exception cref="InvalidOperationException">
     /// <c>AddPersonalFer</c> was already called with other settings (calling it again with the same settings, or
