@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 using PersonalFer.Data;
 
@@ -26,11 +27,25 @@ public sealed class YuNetFaceDetector : IFaceDetector
 
     /// <summary>Creates the detector.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public YuNetFaceDetector(YuNetOptions? options = null)
+    public YuNetFaceDetector(YuNetOptions? options)
+        : this(options, logger: null)
+    {
+    }
+
+    /// <summary>Creates the detector and logs its settings and where its model file is cached.</summary>
+    /// <param name="options">Settings; null: the defaults.</param>
+    /// <param name="logger">Where the detector's events go; null: nowhere.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public YuNetFaceDetector(YuNetOptions? options = null, ILogger? logger = null)
     {
         _options = options ?? new YuNetOptions();
         _options.Validate();
-        _ = ModelPath.Value;
+        var modelPath = ModelPath.Value;
+        if (logger is not null)
+        {
+            Log.YuNetCreated(logger, _options.MaxDetectionSide, _options.ScoreThreshold, _options.NmsThreshold, _options.TopK);
+            Log.YuNetModelCached(logger, modelPath, CacheDirectory.Root);
+        }
     }
 
     /// <inheritdoc />

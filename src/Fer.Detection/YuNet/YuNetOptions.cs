@@ -26,12 +26,18 @@ public sealed record YuNetOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDetectionSide, MinimumDetectionSide, nameof(MaxDetectionSide));
-        // Written as "not inside" so NaN fails too.
-        if (!(ScoreThreshold is >= 0 and <= 1) || !(NmsThreshold is >= 0 and <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(ScoreThreshold), "ScoreThreshold and NmsThreshold must be in [0, 1].");
-        }
+        UnitInterval(ScoreThreshold, nameof(ScoreThreshold));
+        UnitInterval(NmsThreshold, nameof(NmsThreshold));
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(TopK, nameof(TopK));
+    }
+
+    private static void UnitInterval(float value, string name)
+    {
+        // Written as "not inside" so NaN fails too.
+        if (!(value is >= 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1].");
+        }
     }
 }

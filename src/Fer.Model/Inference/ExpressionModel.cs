@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using PersonalFer.Data;
 using PersonalFer.Model.Networks;
 using TorchSharp;
@@ -23,6 +25,9 @@ namespace PersonalFer.Model;
 public sealed class ExpressionModel : IDisposable
 {
     private const string DefaultModelResource = "PersonalFer.Model.default.fermodel";
+
+    // What the model-loaded event names as the source of the shipped model (there is no file).
+    private const string EmbeddedSource = "embedded";
 
     private InferencePrecision _precision = CpuFeatures.HasNativeBFloat16 ? InferencePrecision.BFloat16 : InferencePrecision.Float32;
 
@@ -129,21 +134,46 @@ public sealed class ExpressionModel : IDisposable
     /// The file is there but is not a model file, is corrupt or truncated, of another format version, has an invalid
     /// field, or holds another architecture than <paramref name="expected"/>; the message names the file and the problem.
     /// </exception>
-    public static ExpressionModel Load(string path, ModelArchitecture? expected = null)
+    public static ExpressionModel Load(string path, ModelArchitecture? expected) => Load(path, expected, logger: null);
+
+    /// <summary>Loads a <c>.fermodel</c> file and logs what was loaded (architecture, precision, parameters, time).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="expected">When given, the file must hold this architecture.</param>
+    /// <param name="logger">Where the model-loaded event goes; null: nowhere.</param>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ModelFormatException">The file is not a valid model file of the expected architecture.</exception>
+    public static ExpressionModel Load(string path, ModelArchitecture? expected = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return new ExpressionModel(ModelFile.Load(path, expected));
+        var start = Stopwatch.GetTimestamp();
+        return Loaded(new ExpressionModel(ModelFile.Load(path, expected)), path, start, logger);
     }
 
     /// <summary>
     /// The general model shipped inside this package (trained on FER2013; see the model card), with its general
     /// replay features. Each call returns a new instance that the caller disposes.
     /// </summary>
-    public static ExpressionModel LoadDefault()
+    public static ExpressionModel LoadDefault() => LoadDefault(logger: null);
+
+    /// <summary>The shipped general model (see <see cref="LoadDefault()"/>), logging what was loaded and how long it took.</summary>
+    /// <param name="logger">Where the model-loaded event goes; null: nowhere.</param>
+    public static ExpressionModel LoadDefault(ILogger? logger)
     {
+        var start = Stopwatch.GetTimestamp();
         using var stream = typeof(ExpressionModel).Assembly.GetManifestResourceStream(DefaultModelResource)
             ?? throw new InvalidOperationException($"The embedded resource {DefaultModelResource} is missing from Fer.Model.");
-        return new ExpressionModel(ModelFile.Load(stream, $"Fer.Model's embedded {DefaultModelResource}", expected: null));
+        return Loaded(new ExpressionModel(ModelFile.Load(stream, $"Fer.Model's embedded {DefaultModelResource}", expected: null)), EmbeddedSource, start, logger);
+    }
+
+    // The parameter count walks every weight tensor: only paid when the event is actually written.
+    private static ExpressionModel Loaded(ExpressionModel model, string source, long start, ILogger? logger)
+    {
+        if (logger?.IsEnabled(LogLevel.Information) == true)
+        {
+            Log.ModelLoaded(logger, source, model.Architecture, model.Precision, model.ParameterCount, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+
+        return model;
     }
 
     /// <summary>

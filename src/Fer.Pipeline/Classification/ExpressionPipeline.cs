@@ -14,16 +14,26 @@ namespace PersonalFer;
 /// </summary>
 public sealed class ExpressionPipeline
 {
+    // Whether a profile was used: the one tag of the Classify metrics (profile names would be personal and unbounded).
+    private const string PersonalizedTag = "personalfer.personalized";
+
     private readonly IFaceDetector _detector;
     private readonly ExpressionModel _model;
     private readonly ExpressionPipelineOptions _options;
     private readonly ILogger _logger;
+    private readonly PersonalFerTelemetry _telemetry;
 
     // The general weights are fixed once the pipeline serves; profiles must belong to them.
     private readonly Lazy<string> _modelFingerprint;
 
     /// <summary>Composes a detector and a model; the pipeline does not own them (their creator disposes them).</summary>
     public ExpressionPipeline(IFaceDetector detector, ExpressionModel model, ExpressionPipelineOptions? options = null, ILogger<ExpressionPipeline>? logger = null)
+        : this(detector, model, options, logger, PersonalFerTelemetry.Shared)
+    {
+    }
+
+    // The container passes instruments on its own IMeterFactory's meter.
+    internal ExpressionPipeline(IFaceDetector detector, ExpressionModel model, ExpressionPipelineOptions? options, ILogger<ExpressionPipeline>? logger, PersonalFerTelemetry telemetry)
     {
         ArgumentNullException.ThrowIfNull(detector);
         ArgumentNullException.ThrowIfNull(model);
@@ -32,6 +42,7 @@ public sealed class ExpressionPipeline
         _detector = detector;
         _model = model;
         _logger = logger ?? NullLogger<ExpressionPipeline>.Instance;
+        _telemetry = telemetry;
         _modelFingerprint = new Lazy<string>(model.Fingerprint);
     }
 
@@ -39,16 +50,33 @@ public sealed class ExpressionPipeline
     /// <exception cref="ArgumentException">The frame is empty or of an unsupported type.</exception>
     /// <param name="frame">The frame.</param>
     /// <param name="profile">A person's profile to classify with instead of the general head, or null.</param>
-    public IReadOnlyList<FaceExpression> Classify(Mat frame, PersonalProfile? profile = null)
+    public IReadOnlyList<FaceExpression> Classify(Mat frame, PersonalProfile? profile = null) =>
+        PersonalFerTelemetry.Measure(PersonalFerDiagnostics.ClassifyActivity, _telemetry.ClassifyDuration, [new(PersonalizedTag, profile is not null)], activity =>
+        {
+            var results = ClassifyFaces(frame, profile);
+            _telemetry.FacesPerFrame.Record(results.Count, new KeyValuePair<string, object?>(PersonalizedTag, profile is not null));
+            activity?.SetTag("personalfer.faces", results.Count);
+            return results;
+        });
+
+    /// <summary>Every face in a raw frame with its expression, largest face first.</summary>
+    public IReadOnlyList<FaceExpression> Classify(ImageData frame, PersonalProfile? profile = null)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        using var mat = FrameConversion.Wrap(frame);
+        return Classify(mat, profile);
+    }
+
+    private IReadOnlyList<FaceExpression> ClassifyFaces(Mat frame, PersonalProfile? profile)
     {
         if (profile is not null && profile.BaseModelFingerprint != _modelFingerprint.Value)
         {
-            throw new ArgumentException($"Profile '{profile.Name}' was trained on other general model weights than this pipeline's.", nameof(profile));
+            throw Refused(profile, "it was trained on other general model weights than this pipeline's");
         }
 
         if (profile is not null && profile.Framing != _model.Framing)
         {
-            throw new ArgumentException($"Profile '{profile.Name}' was trained on faces framed as '{profile.Framing}', but this pipeline's model frames them as '{_model.Framing}'; fine-tune the profile again.", nameof(profile));
+            throw Refused(profile, $"it was trained on faces framed as '{profile.Framing}', but this pipeline's model frames them as '{_model.Framing}'; fine-tune the profile again");
         }
 
         var faces = _detector.Detect(frame);
@@ -82,11 +110,9 @@ public sealed class ExpressionPipeline
         return results;
     }
 
-    /// <summary>Every face in a raw frame with its expression, largest face first.</summary>
-    public IReadOnlyList<FaceExpression> Classify(ImageData frame, PersonalProfile? profile = null)
+    private ArgumentException Refused(PersonalProfile profile, string reason)
     {
-        ArgumentNullException.ThrowIfNull(frame);
-        using var mat = FrameConversion.Wrap(frame);
-        return Classify(mat, profile);
+        Log.ProfileRefusedByPipeline(_logger, profile.Name, reason);
+        return new ArgumentException($"Profile '{profile.Name}' is refused: {reason}.", nameof(profile));
     }
 }

@@ -2,7 +2,12 @@ using PersonalFer.Detection;
 
 namespace PersonalFer;
 
-/// <summary>Settings of <see cref="PersonalFerServiceCollectionExtensions.AddPersonalFer"/>.</summary>
+/// <summary>
+/// Settings of <c>services.AddPersonalFer(…)</c>, read through <c>IOptions&lt;PersonalFerOptions&gt;</c>: set them with
+/// the <c>Action</c> overload, bind them from a configuration section (keys as the property names, e.g.
+/// <c>PersonalFer:Detector:MaxDetectionSide</c>), or change them with <c>services.Configure&lt;PersonalFerOptions&gt;</c>.
+/// They are validated when the host starts, or else when the first PersonalFer service is resolved.
+/// </summary>
 public sealed class PersonalFerOptions
 {
     /// <summary>A general model file (<c>.fermodel</c>); null (default): the model shipped inside Fer.Model.</summary>

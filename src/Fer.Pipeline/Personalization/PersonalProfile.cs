@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
 using PersonalFer.Data;
 using PersonalFer.Model;
 
@@ -112,7 +113,36 @@ public sealed class PersonalProfile : IDisposable
     /// was made for other general weights or another framing; the message names the file and the problem.
     /// </exception>
     /// <exception cref="ObjectDisposedException"><paramref name="model"/> is disposed.</exception>
-    public static PersonalProfile Load(string path, ExpressionModel model)
+    public static PersonalProfile Load(string path, ExpressionModel model) => Load(path, model, logger: null);
+
+    /// <summary>Loads a profile for <paramref name="model"/>, logging it loaded or, with the reason, refused.</summary>
+    /// <param name="path">The profile file.</param>
+    /// <param name="model">The general model the profile must have been trained on.</param>
+    /// <param name="logger">Where the profile-loaded and profile-refused events go; null: nowhere.</param>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ProfileFormatException">The file is not a valid profile for <paramref name="model"/>.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="model"/> is disposed.</exception>
+    public static PersonalProfile Load(string path, ExpressionModel model, ILogger? logger)
+    {
+        if (logger is null)
+        {
+            return LoadProfile(path, model);
+        }
+
+        try
+        {
+            var profile = LoadProfile(path, model);
+            Log.ProfileLoaded(logger, profile.Name, path, profile.FacesPerExpression.Sum(), profile.Created);
+            return profile;
+        }
+        catch (ProfileFormatException e)
+        {
+            Log.ProfileRefused(logger, path, e.Problem, e);
+            throw;
+        }
+    }
+
+    private static PersonalProfile LoadProfile(string path, ExpressionModel model)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(model);

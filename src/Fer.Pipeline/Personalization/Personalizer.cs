@@ -24,6 +24,7 @@ public sealed class Personalizer
     private readonly ExpressionModel _model;
     private readonly Lazy<FaceFeatures?> _generalFeatures;
     private readonly ILogger _logger;
+    private readonly PersonalFerTelemetry _telemetry;
 
     /// <summary>Creates a personalizer.</summary>
     /// <param name="detector">Finds the face in whole-frame samples.</param>
@@ -34,12 +35,19 @@ public sealed class Personalizer
     /// </param>
     /// <param name="logger">Logging.</param>
     public Personalizer(IFaceDetector detector, ExpressionModel model, FaceDataset? generalFaces, ILogger<Personalizer>? logger = null)
+        : this(detector, model, generalFaces, logger, PersonalFerTelemetry.Shared)
+    {
+    }
+
+    // The container passes instruments on its own IMeterFactory's meter.
+    internal Personalizer(IFaceDetector detector, ExpressionModel model, FaceDataset? generalFaces, ILogger<Personalizer>? logger, PersonalFerTelemetry telemetry)
     {
         ArgumentNullException.ThrowIfNull(detector);
         ArgumentNullException.ThrowIfNull(model);
         _detector = detector;
         _model = model;
         _logger = logger ?? NullLogger<Personalizer>.Instance;
+        _telemetry = telemetry;
         _generalFeatures = new(() => generalFaces is { Count: > 0 } ? _model.ExtractFeatures(generalFaces.Pixels, generalFaces.Labels) : _model.GeneralReplay);
     }
 
@@ -70,11 +78,33 @@ public sealed class Personalizer
         options ??= new PersonalizationOptions();
         options.Validate();
         CheckSamples(samples);
+        return PersonalFerTelemetry.Measure(PersonalFerDiagnostics.FineTuneActivity, _telemetry.FineTuneDuration, tags: default,
+            activity => Train(samples, name, options, progress, activity, cancellationToken));
+    }
+
+    private PersonalizationResult Train(
+        IReadOnlyList<LabelledImage> samples,
+        string name,
+        PersonalizationOptions options,
+        IProgress<PersonalizationProgress>? progress,
+        Activity? activity,
+        CancellationToken cancellationToken)
+    {
         var stopwatch = Stopwatch.StartNew();
+        activity?.SetTag("personalfer.samples", samples.Count);
         var (pixels, labels, withoutFace) = Faces(samples, progress, cancellationToken);
+        activity?.SetTag("personalfer.faces", labels.Count);
+        activity?.SetTag("personalfer.samples_without_face", withoutFace.Count);
+        activity?.SetTag("personalfer.head.steps", options.Head.Steps);
+        var named = $"{string.Join(", ", withoutFace.Take(SamplesNamedInError))}{(withoutFace.Count > SamplesNamedInError ? ", …" : "")}";
         if (withoutFace.Count > 0 && !options.SkipSamplesWithoutFace)
         {
-            throw new PersonalizationException($"No face found in {withoutFace.Count} sample(s): {string.Join(", ", withoutFace.Take(SamplesNamedInError))}{(withoutFace.Count > SamplesNamedInError ? ", …" : "")}");
+            throw new PersonalizationException($"No face found in {withoutFace.Count} sample(s): {named}");
+        }
+
+        if (withoutFace.Count > 0)
+        {
+            Log.SamplesWithoutFace(_logger, withoutFace.Count, samples.Count, named);
         }
 
         if (labels.Count < options.MinimumFaces)

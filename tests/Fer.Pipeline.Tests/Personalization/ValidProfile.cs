@@ -39,13 +39,15 @@ public sealed class ValidProfile : IDisposable
     public byte[] Faces { get; }
 
     /// <summary>A fine-tune on 14 faces made in code.</summary>
-    public PersonalProfile FineTune(string name, HeadTrainingOptions? head = null)
+    public PersonalProfile FineTune(string name, HeadTrainingOptions? head = null) =>
+        Personalizer.FineTune(FaceCrops(14), name, new PersonalizationOptions { Head = head ?? new HeadTrainingOptions { Steps = 10 } }).Profile;
+
+    /// <summary><paramref name="count"/> faces made in code, given as face crops (no detector runs on them).</summary>
+    public static List<LabelledImage> FaceCrops(int count)
     {
-        var faces = TestFaces.Make(14);
-        var crops = Enumerable.Range(0, faces.Count)
-            .Select(i => new LabelledImage(new ImageData(faces.Image(i).ToArray(), FaceImage.Size, FaceImage.Size, PixelFormat.Gray8), faces.Labels[i], $"face-{i}", IsFaceCrop: true))
-            .ToList();
-        return Personalizer.FineTune(crops, name, new PersonalizationOptions { Head = head ?? new HeadTrainingOptions { Steps = 10 } }).Profile;
+        var faces = TestFaces.Make(count);
+        return [.. Enumerable.Range(0, faces.Count)
+            .Select(i => new LabelledImage(new ImageData(faces.Image(i).ToArray(), FaceImage.Size, FaceImage.Size, PixelFormat.Gray8), faces.Labels[i], $"face-{i}", IsFaceCrop: true))];
     }
 
     /// <summary>A path in the fixture's folder that nothing uses yet.</summary>
