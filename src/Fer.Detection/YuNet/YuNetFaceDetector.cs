@@ -17,19 +17,23 @@ public sealed class YuNetFaceDetector : IFaceDetector
 
     // Hex digits of the model's SHA-256 in the cached file name: a changed model never reuses a stale file.
     private const int HashDigitsInFileName = 12;
-    private static readonly Lazy<string> ModelPath = new(ExtractModel, LazyThreadSafetyMode.ExecutionAndPublication);
+    // PublicationOnly: a failed extraction (an unwritable cache) is retried by the next detector, once it is fixed.
+    private static readonly Lazy<string> ModelPath = new(ExtractModel, LazyThreadSafetyMode.PublicationOnly);
     private readonly YuNetOptions _options;
     private readonly Lock _gate = new();
     private FaceDetectorYN? _detector;
     private Size _detectorSize;
     private bool _disposed;
 
-    /// <summary>Creates the detector.</summary>
+    /// <summary>Creates the detector; the first one writes the embedded model into the cache folder (OpenCV reads files only).</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="OpenCvRuntimeException">OpenCV's native library is missing or does not load; the message says what to add.</exception>
+    /// <exception cref="CacheDirectoryException">The model cannot be written to the cache folder; the message names it.</exception>
     public YuNetFaceDetector(YuNetOptions? options = null)
     {
         _options = options ?? new YuNetOptions();
         _options.Validate();
+        OpenCvRuntime.EnsureLoaded();
         _ = ModelPath.Value;
     }
 
@@ -131,7 +135,7 @@ public sealed class YuNetFaceDetector : IFaceDetector
         var bytes = memory.ToArray();
         var hash = Convert.ToHexString(SHA256.HashData(bytes))[..HashDigitsInFileName].ToLowerInvariant();
         var path = Path.Combine(CacheDirectory.Root, "models", $"{ModelName}-{hash}.onnx");
-        CacheDirectory.WriteAtomically(path, bytes);
+        CacheDirectory.Write(path, bytes);
         return path;
     }
 }

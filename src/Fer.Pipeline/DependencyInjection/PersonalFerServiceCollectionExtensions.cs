@@ -21,7 +21,12 @@ public static class PersonalFerServiceCollectionExtensions
         var options = new PersonalFerOptions();
         configure?.Invoke(options);
         services.TryAddSingleton<IFaceDetector>(_ => new YuNetFaceDetector(options.Detector));
-        services.TryAddSingleton(_ => options.ModelPath is null ? ExpressionModel.LoadDefault() : ExpressionModel.Load(options.ModelPath));
+        services.TryAddSingleton(provider =>
+        {
+            // First use of TorchSharp in a host: what the native runtime needed (docs/NATIVE.md) goes to its log.
+            TorchRuntime.EnsureInitialized(provider.GetService<ILoggerFactory>()?.CreateLogger(typeof(TorchRuntime).FullName!));
+            return options.ModelPath is null ? ExpressionModel.LoadDefault() : ExpressionModel.Load(options.ModelPath);
+        });
         services.TryAddSingleton(provider => new ExpressionPipeline(
             provider.GetRequiredService<IFaceDetector>(),
             provider.GetRequiredService<ExpressionModel>(),
