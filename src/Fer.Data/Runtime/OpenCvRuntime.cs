@@ -31,7 +31,8 @@ internal static class OpenCvRuntime
         }
         catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
         {
-            throw new OpenCvRuntimeException(MissingRuntimeMessage(FindLibrary(), (e.InnerException ?? e).Message), e);
+            var library = FindLibrary();
+            throw new OpenCvRuntimeException(MissingRuntimeMessage(library, Reason((e.InnerException ?? e).Message, library)), e);
         }
     }
 
@@ -45,6 +46,17 @@ internal static class OpenCvRuntime
             + $"`dotnet add package {LinuxRuntimePackage}` on Linux x64 (or the OpenCvSharp4.runtime.* package for your platform) ({detail})."
         : $"OpenCV's native library {libraryFile} is there but did not load, usually because a library it links is missing "
             + $"(on Debian or Ubuntu: `apt-get install libgtk-3-0`) ({detail}).";
+
+    /// <summary>
+    /// The line of the loader's message that matters: the one about the library file when it is there (a missing
+    /// dependency), else the first (the .NET host goes on to list every path it tried, which says nothing more).
+    /// </summary>
+    internal static string Reason(string message, string? libraryFile)
+    {
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var aboutLibrary = libraryFile is null ? null : lines.FirstOrDefault(l => l.StartsWith(libraryFile, StringComparison.Ordinal));
+        return aboutLibrary ?? (lines.Length == 0 ? message : lines[0].Split(". ")[0]);
+    }
 
     /// <summary>The native library where the .NET host looks for it, or null.</summary>
     private static string? FindLibrary()
