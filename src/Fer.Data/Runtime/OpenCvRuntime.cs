@@ -59,17 +59,6 @@ internal static class OpenCvRuntime
     }
 
     /// <summary>The native library where the .NET host looks for it, or null.</summary>
-    private static string? FindLibrary()
-    {
-        string[] names = [$"lib{Library}.so", $"{Library}.dll", $"lib{Library}.dylib"];
-        var directories = new List<string>();
-        if (AppContext.GetData("NATIVE_DLL_SEARCH_DIRECTORIES") is string hostDirectories)
-        {
-            directories.AddRange(hostDirectories.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
-        }
-
-        directories.Add(AppContext.BaseDirectory);
-        directories.Add(Path.Combine(AppContext.BaseDirectory, "runtimes", System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier, "native"));
-        return directories.SelectMany(d => names.Select(n => Path.Combine(d, n))).FirstOrDefault(File.Exists);
-    }
+    private static string? FindLibrary() =>
+        NativeSearchPath.Find(NativeSearchPath.HostDirectories(), $"lib{Library}.so", $"{Library}.dll", $"lib{Library}.dylib");
 }

@@ -118,7 +118,7 @@ public static class TorchRuntime
         }
 
         var searchDirectories = NativeSearchDirectories();
-        var original = FindIn(searchDirectories, TorchSharpLibrary);
+        var original = NativeSearchPath.Find(searchDirectories, TorchSharpLibrary);
         if (original is null)
         {
             // TorchSharp reports it when it loads (LoadTorchSharp), and the package to add is named there.
@@ -141,7 +141,7 @@ public static class TorchRuntime
                 $"{original} needs {string.Join(", ", missing)} from libstdc++, which {systemLibStdCxx} lacks; install a newer libstdc++6.");
         }
 
-        var compat = FindIn([.. searchDirectories, .. AssemblyNativeDirectories(typeof(TorchRuntime).Assembly)], GlibcxxCompatPatch.CompatLibraryFileName)
+        var compat = NativeSearchPath.Find([.. searchDirectories, .. AssemblyNativeDirectories(typeof(TorchRuntime).Assembly)], GlibcxxCompatPatch.CompatLibraryFileName)
             ?? throw new TorchRuntimeException(
                 $"{GlibcxxCompatPatch.CompatLibraryFileName} (shipped in Fer.Model's runtimes/linux-x64/native) is missing next to the application.");
 
@@ -177,7 +177,7 @@ public static class TorchRuntime
     {
         var absent = library.NeededLibraries()
             .Where(name => name.StartsWith("libtorch", StringComparison.Ordinal) || name.StartsWith("libc10", StringComparison.Ordinal))
-            .Where(name => FindIn(searchDirectories, name) is null && !NativeLibrary.TryLoad(name, out _))
+            .Where(name => NativeSearchPath.Find(searchDirectories, name) is null && !NativeLibrary.TryLoad(name, out _))
             .ToList();
         if (absent.Count > 0)
         {
@@ -185,7 +185,7 @@ public static class TorchRuntime
         }
     }
 
-    /// <summary>The message for an application without a libtorch runtime package (issue: nothing said what to add).</summary>
+    /// <summary>What an application without a libtorch runtime package is told: the packages that provide one.</summary>
     internal static string MissingRuntimeMessage(string detail) =>
         "TorchSharp's native runtime (libtorch) is missing from this application: add a runtime package to the application project, "
         + $"`dotnet add package TorchSharp-cpu` (every platform), `dotnet add package libtorch-cpu-linux-x64 --version {LibTorchVersion}` "
@@ -218,7 +218,7 @@ public static class TorchRuntime
     /// </summary>
     private static void DisableNnpack()
     {
-        if (!OperatingSystem.IsLinux() || FindIn(NativeSearchDirectories(), "libtorch_cpu.so") is not { } path
+        if (!OperatingSystem.IsLinux() || NativeSearchPath.Find(NativeSearchDirectories(), "libtorch_cpu.so") is not { } path
             || !NativeLibrary.TryLoad(path, out var library)
             || !NativeLibrary.TryGetExport(library, "_ZN2at13globalContextEv", out var globalContext)
             || !NativeLibrary.TryGetExport(library, "_ZN2at7Context20setUserEnabledNNPACKEb", out var setEnabled))
@@ -237,18 +237,8 @@ public static class TorchRuntime
     private delegate void SetContextFlag(nint context, [MarshalAs(UnmanagedType.U1)] bool enabled);
 
     /// <summary>Where the host looks for native libraries, then the app folder and TorchSharp's own folder.</summary>
-    private static List<string> NativeSearchDirectories()
-    {
-        var directories = new List<string>();
-        if (AppContext.GetData("NATIVE_DLL_SEARCH_DIRECTORIES") is string hostDirectories)
-        {
-            directories.AddRange(hostDirectories.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
-        }
-
-        directories.Add(AppContext.BaseDirectory);
-        directories.AddRange(AssemblyNativeDirectories(typeof(torch).Assembly));
-        return directories;
-    }
+    private static List<string> NativeSearchDirectories() =>
+        [.. NativeSearchPath.HostDirectories(), .. AssemblyNativeDirectories(typeof(torch).Assembly)];
 
     private static IEnumerable<string> AssemblyNativeDirectories(System.Reflection.Assembly assembly)
     {
@@ -263,9 +253,6 @@ public static class TorchRuntime
         // An assembly loaded straight from the NuGet cache (lib/net10.0) keeps its natives in the package root.
         yield return Path.GetFullPath(Path.Combine(directory, "..", "..", "runtimes", "linux-x64", "native"));
     }
-
-    private static string? FindIn(IEnumerable<string> directories, string fileName) =>
-        directories.Select(d => Path.Combine(d, fileName)).FirstOrDefault(File.Exists);
 
     /// <summary>The libstdc++ the dynamic loader uses in this process (the .NET runtime itself links it).</summary>
     private static string? LoadedLibStdCxx()
@@ -290,7 +277,7 @@ public static class TorchRuntime
     {
         foreach (var needed in library.NeededLibraries())
         {
-            if (FindIn(searchDirectories, needed) is { } path)
+            if (NativeSearchPath.Find(searchDirectories, needed) is { } path)
             {
                 NativeLibrary.Load(path);
             }
