@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PersonalFer.Data;
 using PersonalFer.Detection;
@@ -11,7 +12,8 @@ namespace PersonalFer.Probe;
 /// native code, lists every file under the home folder, then loads the default model (through
 /// <see cref="TorchRuntime.EnsureInitialized(ILogger?)"/> with a logger first when <c>logged</c>) and lists again.
 /// Output lines: <c>before: &lt;file&gt;</c>, <c>log &lt;event id&gt;: &lt;message&gt;</c>, <c>runtime: …</c>,
-/// <c>after: &lt;file&gt;</c>. With <c>unwritable</c> (the cache pointed at a folder that cannot be made), it builds a
+/// <c>after: &lt;file&gt;</c>. With <c>services</c>, the model comes from <c>AddPersonalFer()</c> with a logger factory in
+/// the container, and log lines carry their category. With <c>unwritable</c> (the cache pointed at a folder that cannot be made), it builds a
 /// detector and loads the model and prints <c>detector: …</c> and <c>model: …</c>, the exception each raised.
 /// </summary>
 internal static class FirstUse
@@ -34,9 +36,18 @@ internal static class FirstUse
         Console.WriteLine($"used: {options.Detector.MaxDetectionSide} {manifest.Architecture} {training.Epochs} {Expressions.Count} {CacheDirectory.Root}");
         Print("before", home);
 
+        if (mode == "services")
+        {
+            using var provider = new ServiceCollection().AddSingleton<ILoggerFactory>(new ConsoleLoggerFactory()).AddPersonalFer().BuildServiceProvider();
+            Print("before", home);
+            _ = provider.GetRequiredService<ExpressionModel>();
+            Console.WriteLine($"runtime: {TorchRuntime.Description}");
+            return 0;
+        }
+
         if (mode == "logged")
         {
-            TorchRuntime.EnsureInitialized(new ConsoleLogger());
+            TorchRuntime.EnsureInitialized(new ConsoleLogger(category: null));
         }
 
         using var model = ExpressionModel.LoadDefault();
@@ -66,7 +77,20 @@ internal static class FirstUse
         }
     }
 
-    private sealed class ConsoleLogger : ILogger
+    private sealed class ConsoleLoggerFactory : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) => new ConsoleLogger(categoryName);
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class ConsoleLogger(string? category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -74,6 +98,6 @@ internal static class FirstUse
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Console.WriteLine($"log {eventId.Id}: {formatter(state, exception)}");
+            Console.WriteLine($"log {eventId.Id}{(category is null ? "" : $" {category}")}: {formatter(state, exception)}");
     }
 }

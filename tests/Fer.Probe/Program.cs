@@ -15,7 +15,7 @@ if (args is ["soak", var classifyCalls, var fineTunes])
 
 if (args is ["first-use", var mode])
 {
-    // Usage: Fer.Probe first-use plain|logged|unwritable: what the first use of the model writes (FirstUse.cs).
+    // Usage: Fer.Probe first-use plain|logged|services|unwritable: what the first use of the model writes (FirstUse.cs).
     return FirstUse.Run(mode);
 }
 

@@ -47,6 +47,18 @@ public sealed class FirstUseTests
     }
 
     [Fact]
+    public void AddPersonalFer_logs_the_preparation_to_the_hosts_logger_factory()
+    {
+        var output = RunInEmptyHome("services", out _);
+
+        Assert.DoesNotContain("before:", output, StringComparison.Ordinal); // building the container writes nothing
+        Assert.Contains(
+            TorchRuntime.UsesPatchedLibrary ? "log 3901 PersonalFer.Model.TorchRuntime: TorchSharp's native runtime patched: " : "log 3900 PersonalFer.Model.TorchRuntime: ",
+            output,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unwritable_cache_folder_is_named_with_the_variable_that_moves_it()
     {
         var home = Directory.CreateTempSubdirectory("fer-first-use-").FullName;
