@@ -25,6 +25,7 @@ internal static class PyTorchCommands
         command.SetAction(result =>
         {
             var path = result.GetValue(stateDict)!;
+            TorchRuntime.EnsureInitialized(); // TorchSharp is used before any Fer.Model call loads it
             var weights = new Dictionary<string, WeightArray>();
             try
             {

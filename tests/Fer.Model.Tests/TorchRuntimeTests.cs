@@ -51,4 +51,24 @@ public sealed class TorchRuntimeTests
         Assert.True(NativeLibrary.TryLoad(Path.Combine(directory, "libLibTorchSharp.so"), out var handle));
         Assert.True(NativeLibrary.TryGetExport(handle, "THSTorch_manual_seed", out _));
     }
+
+    [Fact]
+    public void A_missing_libtorch_names_the_runtime_packages_to_add()
+    {
+        var message = TorchRuntime.MissingRuntimeMessage("libtorch_cpu.so not found next to the application");
+
+        Assert.Contains("`dotnet add package TorchSharp-cpu`", message, StringComparison.Ordinal);
+        Assert.Contains("`dotnet add package libtorch-cpu-linux-x64 --version 2.10.0`", message, StringComparison.Ordinal);
+        Assert.Contains("TorchSharp-cuda-", message, StringComparison.Ordinal);
+        Assert.EndsWith("(libtorch_cpu.so not found next to the application).", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_libtorch_version_named_is_the_one_the_tests_run_with()
+    {
+        // TorchSharp loads only the libtorch it was built against; the tests reference it through TorchSharp-cpu.
+        var version = System.Text.RegularExpressions.Regex.Match(TorchRuntime.MissingRuntimeMessage(""), "libtorch-cpu-linux-x64 --version ([0-9.]+)`").Groups[1].Value;
+        var deps = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fer.Model.Tests.deps.json"));
+        Assert.Contains($"\"libtorch-cpu-linux-x64/{version}\"", deps, StringComparison.Ordinal);
+    }
 }

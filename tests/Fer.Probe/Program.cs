@@ -13,6 +13,12 @@ if (args is ["soak", var classifyCalls, var fineTunes])
     return 0;
 }
 
+if (args is ["first-use", var mode])
+{
+    // Usage: Fer.Probe first-use plain|logged|services|unwritable: what the first use of the model writes (FirstUse.cs).
+    return FirstUse.Run(mode);
+}
+
 if (args.Length < 2 || !long.TryParse(args[1], out var iterations))
 {
     Console.Error.WriteLine($"usage: Fer.Probe <{string.Join('|', Scenarios.Names)}> <iterations> [seed]");

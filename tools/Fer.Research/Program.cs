@@ -8,9 +8,12 @@
 //   plot     --out <dir>
 //   evaluate-jaffe --jaffe ../shared/data/jaffe-dev --fer2013 <csv.gz> [--model default|<file>] [--draws 5] [--markdown <file>]
 using System.CommandLine;
+using PersonalFer.Model;
 using PersonalFer.Research;
 using PersonalFer.Samples;
 
+// Every command calls TorchSharp, some (--threads) before any Fer.Model call would load it: load it first.
+TorchRuntime.EnsureInitialized();
 var root = new RootCommand("PersonalFer research tooling: distillation, mixup, weight averaging, model soups, BatchNorm recalibration, ensembles, plots, the JAFFE-dev protocol.");
 root.Subcommands.Add(ResearchCommands.Train());
 root.Subcommands.Add(ResearchCommands.Resume());

@@ -121,6 +121,8 @@ public sealed record ImageData
             throw new ImageFormatException(file, "the file is empty, not an image");
         }
 
+        OpenCvRuntime.EnsureLoaded();
+
         Mat image;
         try
         {

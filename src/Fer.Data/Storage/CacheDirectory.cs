@@ -3,15 +3,19 @@ namespace PersonalFer.Data;
 /// <summary>
 /// Where PersonalFer keeps files it derives at run time (a patched native library, an extracted detector model):
 /// <c>$PERSONALFER_CACHE</c>, else <c>$XDG_CACHE_HOME/personalfer</c>, else <c>~/.cache/personalfer</c>, else the temp folder.
+/// Nothing is written there until a feature that needs it is first used.
 /// </summary>
 public static class CacheDirectory
 {
+    /// <summary>The environment variable that chooses the cache root.</summary>
+    internal const string Variable = "PERSONALFER_CACHE";
+
     /// <summary>The cache root (not created until something is written).</summary>
     public static string Root
     {
         get
         {
-            if (Environment.GetEnvironmentVariable("PERSONALFER_CACHE") is { Length: > 0 } explicitRoot)
+            if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } explicitRoot)
             {
                 return explicitRoot;
             }
@@ -51,6 +55,22 @@ public static class CacheDirectory
         finally
         {
             File.Delete(temporary);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="WriteAtomically"/> for a file of the cache: a folder that cannot be written becomes a
+    /// <see cref="CacheDirectoryException"/> naming it and <paramref name="variable"/>, the setting that moves it.
+    /// </summary>
+    internal static void Write(string path, ReadOnlySpan<byte> content, string variable = Variable)
+    {
+        try
+        {
+            WriteAtomically(path, content);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CacheDirectoryException(Path.GetDirectoryName(Path.GetFullPath(path))!, variable, e);
         }
     }
 }

@@ -18,8 +18,10 @@ public sealed class HaarFaceDetector : IFaceDetector
     private readonly Lock _gate = new();
 
     /// <summary>Loads the embedded cascade.</summary>
+    /// <exception cref="OpenCvRuntimeException">OpenCV's native library is missing or does not load; the message says what to add.</exception>
     public HaarFaceDetector()
     {
+        OpenCvRuntime.EnsureLoaded();
         using var stream = typeof(HaarFaceDetector).Assembly.GetManifestResourceStream(CascadeResource)
             ?? throw new InvalidOperationException($"embedded resource {CascadeResource} is missing from Fer.Detection");
         using var reader = new StreamReader(stream);

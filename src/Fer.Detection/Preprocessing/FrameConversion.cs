@@ -14,9 +14,11 @@ public static class FrameConversion
     /// A BGR, BGRA or gray Mat over <paramref name="frame"/>'s pixels: a view without copying for BGR, BGRA and gray
     /// data, a converted copy for RGB and RGBA. The caller disposes it and keeps <paramref name="frame"/> alive meanwhile.
     /// </summary>
+    /// <exception cref="OpenCvRuntimeException">OpenCV's native library is missing or does not load; the message says what to add.</exception>
     public static Mat Wrap(ImageData frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
+        OpenCvRuntime.EnsureLoaded();
         var type = ImageData.BytesPerPixel(frame.Format) switch
         {
             GrayChannels => MatType.CV_8UC1,

@@ -18,28 +18,37 @@ public sealed class YuNetFaceDetector : IFaceDetector
 
     // Hex digits of the model's SHA-256 in the cached file name: a changed model never reuses a stale file.
     private const int HashDigitsInFileName = 12;
-    private static readonly Lazy<string> ModelPath = new(ExtractModel, LazyThreadSafetyMode.ExecutionAndPublication);
+    // PublicationOnly: a failed extraction (an unwritable cache) is retried by the next detector, once it is fixed.
+    private static readonly Lazy<string> ModelPath = new(ExtractModel, LazyThreadSafetyMode.PublicationOnly);
     private readonly YuNetOptions _options;
     private readonly Lock _gate = new();
     private FaceDetectorYN? _detector;
     private Size _detectorSize;
     private bool _disposed;
 
-    /// <summary>Creates the detector.</summary>
+    /// <summary>Creates the detector; the first one writes the embedded model into the cache folder (OpenCV reads files only).</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="OpenCvRuntimeException">OpenCV's native library is missing or does not load; the message says what to add.</exception>
+    /// <exception cref="CacheDirectoryException">The model cannot be written to the cache folder; the message names it.</exception>
     public YuNetFaceDetector(YuNetOptions? options)
         : this(options, logger: null)
     {
     }
 
-    /// <summary>Creates the detector and logs its settings and where its model file is cached.</summary>
+    /// <summary>
+    /// Creates the detector and logs its settings and where its model file is cached; the first one writes the
+    /// embedded model into the cache folder (OpenCV reads files only).
+    /// </summary>
     /// <param name="options">Settings; null: the defaults.</param>
     /// <param name="logger">Where the detector's events go; null: nowhere.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="OpenCvRuntimeException">OpenCV's native library is missing or does not load; the message says what to add.</exception>
+    /// <exception cref="CacheDirectoryException">The model cannot be written to the cache folder; the message names it.</exception>
     public YuNetFaceDetector(YuNetOptions? options = null, ILogger? logger = null)
     {
         _options = options ?? new YuNetOptions();
         _options.Validate();
+        OpenCvRuntime.EnsureLoaded();
         var modelPath = ModelPath.Value;
         if (logger is not null)
         {
@@ -146,7 +155,7 @@ public sealed class YuNetFaceDetector : IFaceDetector
         var bytes = memory.ToArray();
         var hash = Convert.ToHexString(SHA256.HashData(bytes))[..HashDigitsInFileName].ToLowerInvariant();
         var path = Path.Combine(CacheDirectory.Root, "models", $"{ModelName}-{hash}.onnx");
-        CacheDirectory.WriteAtomically(path, bytes);
+        CacheDirectory.Write(path, bytes);
         return path;
     }
 }

@@ -1,6 +1,9 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using PersonalFer.Data;
 using PersonalFer.Model.Native;
 using TorchSharp;
@@ -8,83 +11,128 @@ using TorchSharp;
 namespace PersonalFer.Model;
 
 /// <summary>
-/// Makes TorchSharp's native backend load on every glibc Linux, including those whose libstdc++ predates
-/// GCC 13 (Debian 12, Ubuntu 22.04). There, TorchSharp's <c>libLibTorchSharp.so</c> asks for GLIBCXX_3.4.32 and
-/// the first use of <c>torch</c> throws <see cref="TypeInitializationException"/>. Only on such systems a patched
-/// copy (see docs/NATIVE.md) is written to a cache folder and loaded before TorchSharp looks for the library;
-/// TorchSharp then finds it already loaded under its soname. Everywhere else this does nothing.
+/// Loads TorchSharp's native backend at first use and makes it load on every glibc Linux, including those whose
+/// libstdc++ predates GCC 13 (Debian 12, Ubuntu 22.04). There, TorchSharp's <c>libLibTorchSharp.so</c> asks for
+/// GLIBCXX_3.4.32 and the first use of <c>torch</c> throws <see cref="TypeInitializationException"/>. Only on such
+/// systems a patched copy (see docs/NATIVE.md) is written to a cache folder and loaded before TorchSharp looks for
+/// the library; TorchSharp then finds it already loaded under its soname. Everywhere else nothing is written.
 /// </summary>
 /// <remarks>
-/// Fer.Model calls <see cref="EnsureInitialized"/> itself when it is first used, so applications that go through
-/// PersonalFer need no step of their own. Code that calls TorchSharp directly before touching Fer.Model should
-/// call it first. The cache folder is <c>$PERSONALFER_NATIVE_CACHE</c>, else <c>native/</c> under
-/// <see cref="CacheDirectory.Root"/> (<c>~/.cache/personalfer</c> by default).
+/// Nothing happens when the assembly loads: Fer.Model calls <see cref="EnsureInitialized()"/> itself before it first
+/// builds a network (loading or creating an <see cref="ExpressionModel"/>), so applications that go through
+/// PersonalFer need no step of their own. Code that calls TorchSharp directly before touching Fer.Model should call
+/// it first. To see what it did in a host's log, call <see cref="EnsureInitialized(ILogger?)"/> with a logger before
+/// the first model is loaded (<c>AddPersonalFer()</c> does). The cache folder is <c>$PERSONALFER_NATIVE_CACHE</c>,
+/// else <c>native/</c> under <see cref="CacheDirectory.Root"/> (<c>~/.cache/personalfer</c> by default).
 /// </remarks>
 public static class TorchRuntime
 {
     private const string TorchSharpLibrary = "libLibTorchSharp.so";
-    private static readonly Lazy<string> Outcome = new(Initialize, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>What initialization did: "not needed" or the path of the patched library it loaded.</summary>
-    public static string Description => Outcome.Value;
+    // The libtorch TorchSharp 0.107.0 (Directory.Packages.props) was built against: the only version it loads.
+    private const string LibTorchVersion = "2.10.0";
+    private const string NativeCacheVariable = "PERSONALFER_NATIVE_CACHE";
 
-    /// <summary>True when this process runs TorchSharp through the patched library.</summary>
-    public static bool UsesPatchedLibrary => Outcome.Value.StartsWith("patched:", StringComparison.Ordinal);
+    private static readonly Lock Gate = new();
+    private static string? _outcome;
+    private static ExceptionDispatchInfo? _failure;
 
-    /// <summary>Prepares the native backend once per process; safe to call any number of times from any thread.</summary>
-    /// <exception cref="TorchRuntimeException">The backend cannot be made to load here; the message says why.</exception>
-    public static void EnsureInitialized() => _ = Outcome.Value;
-
-#pragma warning disable CA2255 // A library module initializer is intended: TorchSharp must not load before the fix.
-    [ModuleInitializer]
-    internal static void InitializeOnFirstUse()
+    /// <summary>What initialization did: "not needed: …" or "patched: " and the path of the patched library it loaded.</summary>
+    /// <exception cref="TorchRuntimeException">The backend cannot be loaded here; the message says why and what to add.</exception>
+    public static string Description
     {
-        try
+        get
         {
             EnsureInitialized();
-        }
-        catch (TorchRuntimeException)
-        {
-            // Reported again, with its reason, by the explicit EnsureInitialized() calls in Fer.Model.
+            return _outcome!;
         }
     }
-#pragma warning restore CA2255
 
-    private static string Initialize()
+    /// <summary>True when this process runs TorchSharp through the patched library.</summary>
+    /// <exception cref="TorchRuntimeException">The backend cannot be loaded here; the message says why and what to add.</exception>
+    public static bool UsesPatchedLibrary => Description.StartsWith("patched:", StringComparison.Ordinal);
+
+    /// <summary>Prepares the native backend once per process; safe to call any number of times from any thread.</summary>
+    /// <exception cref="TorchRuntimeException">The backend cannot be loaded here; the message says why and what to add.</exception>
+    public static void EnsureInitialized() => EnsureInitialized(null);
+
+    /// <summary>
+    /// Prepares the native backend once per process, logging what it does (event ids 3900–3999) to
+    /// <paramref name="logger"/> if this call is the one that prepares it; later calls return at once.
+    /// </summary>
+    /// <param name="logger">Receives the events of the preparation; null logs nothing.</param>
+    /// <exception cref="TorchRuntimeException">The backend cannot be loaded here; the message says why and what to add.</exception>
+    /// <exception cref="CacheDirectoryException">The patched library could not be written; the message names the folder.</exception>
+    public static void EnsureInitialized(ILogger? logger)
     {
+        if (Volatile.Read(ref _outcome) is not null)
+        {
+            return;
+        }
+
+        lock (Gate)
+        {
+            if (_outcome is not null)
+            {
+                return;
+            }
+
+            // A failed preparation is not retried: libraries may already be loaded, and the reason stays the same.
+            _failure?.Throw();
+            logger ??= NullLogger.Instance;
+            try
+            {
+                Volatile.Write(ref _outcome, Initialize(logger));
+            }
+            catch (Exception e) when (e is TorchRuntimeException or CacheDirectoryException)
+            {
+                TorchRuntimeLog.Failed(logger, e.Message, e);
+                _failure = ExceptionDispatchInfo.Capture(e);
+                throw;
+            }
+        }
+    }
+
+    private static string Initialize(ILogger logger)
+    {
+        string outcome;
         try
         {
-            var outcome = InitializeBackend();
-            DisableNnpack();
-            return outcome;
+            outcome = InitializeBackend(logger);
         }
         catch (Exception e) when (e is ElfFormatException or IOException or UnauthorizedAccessException)
         {
             throw new TorchRuntimeException($"TorchSharp's native libraries could not be prepared: {e.Message}", e);
         }
+
+        LoadTorchSharp();
+        DisableNnpack();
+        return outcome;
     }
 
-    private static string InitializeBackend()
+    private static string InitializeBackend(ILogger logger)
     {
         if (!OperatingSystem.IsLinux())
         {
-            return "not needed: not Linux";
+            return NotPatched(logger, "not Linux");
         }
 
         var searchDirectories = NativeSearchDirectories();
-        var original = FindIn(searchDirectories, TorchSharpLibrary);
+        var original = NativeSearchPath.Find(searchDirectories, TorchSharpLibrary);
         if (original is null)
         {
-            return $"not needed: {TorchSharpLibrary} not found (TorchSharp will report a missing runtime package)";
+            // TorchSharp reports it when it loads (LoadTorchSharp), and the package to add is named there.
+            return NotPatched(logger, $"{TorchSharpLibrary} not found");
         }
 
+        var library = ElfImage.Load(original);
+        RequireLibTorch(library, searchDirectories);
         var systemLibStdCxx = LoadedLibStdCxx()
             ?? throw new TorchRuntimeException("libstdc++.so.6 could not be found in this process; install libstdc++6.");
-        var library = ElfImage.Load(original);
         var missing = GlibcxxCompatPatch.MissingLibStdCxxVersions(library, ElfImage.Load(systemLibStdCxx).DefinedVersions());
         if (missing.Count == 0)
         {
-            return $"not needed: {systemLibStdCxx} provides every version {TorchSharpLibrary} requires";
+            return NotPatched(logger, $"{systemLibStdCxx} provides every version {TorchSharpLibrary} requires");
         }
 
         if (missing.Any(v => v != GlibcxxCompatPatch.MissingVersion))
@@ -93,22 +141,12 @@ public static class TorchRuntime
                 $"{original} needs {string.Join(", ", missing)} from libstdc++, which {systemLibStdCxx} lacks; install a newer libstdc++6.");
         }
 
-        var compat = FindIn([.. searchDirectories, .. AssemblyNativeDirectories(typeof(TorchRuntime).Assembly)], GlibcxxCompatPatch.CompatLibraryFileName)
+        var compat = NativeSearchPath.Find([.. searchDirectories, .. AssemblyNativeDirectories(typeof(TorchRuntime).Assembly)], GlibcxxCompatPatch.CompatLibraryFileName)
             ?? throw new TorchRuntimeException(
                 $"{GlibcxxCompatPatch.CompatLibraryFileName} (shipped in Fer.Model's runtimes/linux-x64/native) is missing next to the application.");
 
         GlibcxxCompatPatch.Apply(library);
-
-        string patchedDirectory;
-        try
-        {
-            patchedDirectory = WritePatchedCopy(library.Bytes, compat);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new TorchRuntimeException($"the patched library could not be written under {NativeCacheRoot} ({e.Message}); set PERSONALFER_NATIVE_CACHE to a writable folder.", e);
-        }
-
+        var (patchedDirectory, written) = WritePatchedCopy(library.Bytes, compat);
         PreloadDependencies(library, searchDirectories);
         var patched = Path.Combine(patchedDirectory, TorchSharpLibrary);
         try
@@ -120,7 +158,55 @@ public static class TorchRuntime
             throw new TorchRuntimeException($"the patched {patched} did not load: {e.Message}", e);
         }
 
+        TorchRuntimeLog.Patched(logger, systemLibStdCxx, GlibcxxCompatPatch.MissingVersion, patched, written ? "written" : "reused");
         return $"patched: {patched}";
+    }
+
+    private static string NotPatched(ILogger logger, string reason)
+    {
+        TorchRuntimeLog.NotPatched(logger, reason);
+        return $"not needed: {reason}";
+    }
+
+    /// <summary>
+    /// The managed TorchSharp package carries <c>libLibTorchSharp.so</c> but not libtorch itself, which comes from a
+    /// runtime package the application chooses. Without one, the library would fail to load with an undefined C++
+    /// symbol that says nothing about the cause; this names the package to add instead.
+    /// </summary>
+    private static void RequireLibTorch(ElfImage library, List<string> searchDirectories)
+    {
+        var absent = library.NeededLibraries()
+            .Where(name => name.StartsWith("libtorch", StringComparison.Ordinal) || name.StartsWith("libc10", StringComparison.Ordinal))
+            .Where(name => NativeSearchPath.Find(searchDirectories, name) is null && !NativeLibrary.TryLoad(name, out _))
+            .ToList();
+        if (absent.Count > 0)
+        {
+            throw new TorchRuntimeException(MissingRuntimeMessage($"{string.Join(", ", absent)} not found next to the application"));
+        }
+    }
+
+    /// <summary>What an application without a libtorch runtime package is told: the packages that provide one.</summary>
+    internal static string MissingRuntimeMessage(string detail) =>
+        "TorchSharp's native runtime (libtorch) is missing from this application: add a runtime package to the application project, "
+        + $"`dotnet add package TorchSharp-cpu` (every platform), `dotnet add package libtorch-cpu-linux-x64 --version {LibTorchVersion}` "
+        + $"(Linux x64 only, a smaller output) or a TorchSharp-cuda-* package for NVIDIA GPUs ({detail}).";
+
+    /// <summary>
+    /// Touches TorchSharp once, so that a backend TorchSharp itself cannot load (no runtime package, another
+    /// platform's) fails here with the package to add rather than later as a <see cref="TypeInitializationException"/>.
+    /// Kept in its own method so the types it names are resolved only when it runs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void LoadTorchSharp()
+    {
+        try
+        {
+            torch.InitializeDeviceType(DeviceType.CPU);
+        }
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException or EntryPointNotFoundException)
+        {
+            throw new TorchRuntimeException(MissingRuntimeMessage((e.InnerException ?? e).Message), e);
+        }
     }
 
     /// <summary>
@@ -132,7 +218,7 @@ public static class TorchRuntime
     /// </summary>
     private static void DisableNnpack()
     {
-        if (!OperatingSystem.IsLinux() || FindIn(NativeSearchDirectories(), "libtorch_cpu.so") is not { } path
+        if (!OperatingSystem.IsLinux() || NativeSearchPath.Find(NativeSearchDirectories(), "libtorch_cpu.so") is not { } path
             || !NativeLibrary.TryLoad(path, out var library)
             || !NativeLibrary.TryGetExport(library, "_ZN2at13globalContextEv", out var globalContext)
             || !NativeLibrary.TryGetExport(library, "_ZN2at7Context20setUserEnabledNNPACKEb", out var setEnabled))
@@ -151,18 +237,8 @@ public static class TorchRuntime
     private delegate void SetContextFlag(nint context, [MarshalAs(UnmanagedType.U1)] bool enabled);
 
     /// <summary>Where the host looks for native libraries, then the app folder and TorchSharp's own folder.</summary>
-    private static List<string> NativeSearchDirectories()
-    {
-        var directories = new List<string>();
-        if (AppContext.GetData("NATIVE_DLL_SEARCH_DIRECTORIES") is string hostDirectories)
-        {
-            directories.AddRange(hostDirectories.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
-        }
-
-        directories.Add(AppContext.BaseDirectory);
-        directories.AddRange(AssemblyNativeDirectories(typeof(torch).Assembly));
-        return directories;
-    }
+    private static List<string> NativeSearchDirectories() =>
+        [.. NativeSearchPath.HostDirectories(), .. AssemblyNativeDirectories(typeof(torch).Assembly)];
 
     private static IEnumerable<string> AssemblyNativeDirectories(System.Reflection.Assembly assembly)
     {
@@ -177,9 +253,6 @@ public static class TorchRuntime
         // An assembly loaded straight from the NuGet cache (lib/net10.0) keeps its natives in the package root.
         yield return Path.GetFullPath(Path.Combine(directory, "..", "..", "runtimes", "linux-x64", "native"));
     }
-
-    private static string? FindIn(IEnumerable<string> directories, string fileName) =>
-        directories.Select(d => Path.Combine(d, fileName)).FirstOrDefault(File.Exists);
 
     /// <summary>The libstdc++ the dynamic loader uses in this process (the .NET runtime itself links it).</summary>
     private static string? LoadedLibStdCxx()
@@ -204,7 +277,7 @@ public static class TorchRuntime
     {
         foreach (var needed in library.NeededLibraries())
         {
-            if (FindIn(searchDirectories, needed) is { } path)
+            if (NativeSearchPath.Find(searchDirectories, needed) is { } path)
             {
                 NativeLibrary.Load(path);
             }
@@ -212,18 +285,25 @@ public static class TorchRuntime
     }
 
     private static string NativeCacheRoot =>
-        Environment.GetEnvironmentVariable("PERSONALFER_NATIVE_CACHE") is { Length: > 0 } explicitRoot
+        Environment.GetEnvironmentVariable(NativeCacheVariable) is { Length: > 0 } explicitRoot
             ? explicitRoot
             : Path.Combine(CacheDirectory.Root, "native");
 
-    /// <summary>Writes the patched library and the compat library into a cache folder keyed by their content.</summary>
-    private static string WritePatchedCopy(byte[] patched, string compatPath)
+    /// <summary>
+    /// Writes the patched library and the compat library into a cache folder keyed by their content; says whether
+    /// anything was written (false: an earlier run left both there).
+    /// </summary>
+    /// <exception cref="CacheDirectoryException">The folder cannot be written.</exception>
+    private static (string Directory, bool Written) WritePatchedCopy(byte[] patched, string compatPath)
     {
         var compat = File.ReadAllBytes(compatPath);
         var key = Convert.ToHexString(SHA256.HashData([.. patched, .. compat]))[..16].ToLowerInvariant();
         var directory = Path.Combine(NativeCacheRoot, key);
-        CacheDirectory.WriteAtomically(Path.Combine(directory, GlibcxxCompatPatch.CompatLibraryFileName), compat);
-        CacheDirectory.WriteAtomically(Path.Combine(directory, TorchSharpLibrary), patched);
-        return directory;
+        var compatCopy = Path.Combine(directory, GlibcxxCompatPatch.CompatLibraryFileName);
+        var patchedCopy = Path.Combine(directory, TorchSharpLibrary);
+        var written = !File.Exists(compatCopy) || !File.Exists(patchedCopy);
+        CacheDirectory.Write(compatCopy, compat, NativeCacheVariable);
+        CacheDirectory.Write(patchedCopy, patched, NativeCacheVariable);
+        return (directory, written);
     }
 }

@@ -83,6 +83,8 @@ public static class PersonalFerServiceCollectionExtensions
         {
             var modelPath = Settings(provider).ModelPath;
             var logger = Logger<ExpressionModel>(provider);
+            // First use of TorchSharp in a host: what the native runtime needed (docs/NATIVE.md) goes to its log.
+            TorchRuntime.EnsureInitialized(provider.GetService<ILoggerFactory>()?.CreateLogger(typeof(TorchRuntime).FullName!));
             return modelPath is null ? ExpressionModel.LoadDefault(logger) : ExpressionModel.Load(modelPath, expected: null, logger);
         });
         services.TryAddSingleton(provider => new ExpressionPipeline(
