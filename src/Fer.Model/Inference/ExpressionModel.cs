@@ -276,12 +276,7 @@ public sealed class ExpressionModel : IDisposable
     public void Save(string path, WeightPrecision weightPrecision = WeightPrecision.Float32)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        lock (_gate)
-        {
-            ThrowIfDisposed();
-            CheckReplayIsCurrent();
-            ModelFile.Save(path, Manifest, Network, GeneralReplay, weightPrecision);
-        }
+        SaveWith((manifest, network, replay) => ModelFile.Save(path, manifest, network, replay, weightPrecision));
     }
 
     /// <summary>
@@ -295,19 +290,20 @@ public sealed class ExpressionModel : IDisposable
     public void Save(Stream stream, WeightPrecision weightPrecision = WeightPrecision.Float32)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        SaveWith((manifest, network, replay) => ModelFile.Save(stream, manifest, network, replay, weightPrecision));
+    }
+
+    private void SaveWith(Action<ModelManifest, FerNetwork, FaceFeatures?> save)
+    {
         lock (_gate)
         {
             ThrowIfDisposed();
-            CheckReplayIsCurrent();
-            ModelFile.Save(stream, Manifest, Network, GeneralReplay, weightPrecision);
-        }
-    }
+            if (GeneralReplay is not null && GeneralReplay.ModelFingerprint != Fingerprint())
+            {
+                throw new InvalidOperationException("The general replay features were extracted from earlier weights; call AttachGeneralReplay again after training.");
+            }
 
-    private void CheckReplayIsCurrent()
-    {
-        if (GeneralReplay is not null && GeneralReplay.ModelFingerprint != Fingerprint())
-        {
-            throw new InvalidOperationException("The general replay features were extracted from earlier weights; call AttachGeneralReplay again after training.");
+            save(Manifest, Network, GeneralReplay);
         }
     }
 
