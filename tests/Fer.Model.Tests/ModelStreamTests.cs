@@ -75,6 +75,22 @@ public sealed class ModelStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task SaveAsync_and_LoadAsync_work_on_streams_that_refuse_synchronous_use_and_a_refused_save_writes_nothing()
+    {
+        using var model = ExpressionModel.Load(SeedPath);
+        using var written = ForwardOnlyStream.Writing(asynchronousOnly: true);
+
+        await model.SaveAsync(written, cancellationToken: TestContext.Current.CancellationToken);
+        using var loaded = await ExpressionModel.LoadAsync(ForwardOnlyStream.Reading(written.Written, asynchronousOnly: true), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(model.Fingerprint(), loaded.Fingerprint());
+        model.Describe(m => m with { Command = new string('x', 5000) });
+        using var refused = ForwardOnlyStream.Writing(asynchronousOnly: true);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => model.SaveAsync(refused, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Empty(refused.Written);
+    }
+
+    [Fact]
     public async Task LoadAsync_gives_the_model_Load_gives_from_a_file_or_a_stream()
     {
         using var loaded = ExpressionModel.Load(SeedPath);

@@ -293,6 +293,28 @@ public sealed class ExpressionModel : IDisposable
         SaveWith((manifest, network, replay) => ModelFile.Save(stream, manifest, network, replay, weightPrecision));
     }
 
+    /// <summary>
+    /// <see cref="Save(Stream, WeightPrecision)"/> with the stream written asynchronously, as ASP.NET Core response
+    /// bodies require. The file is checked and built in memory on the calling thread first (a fraction of a second
+    /// for the shipped model), so a refused save writes nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">As for <see cref="Save(string, WeightPrecision)"/>: nothing is written.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while writing.</exception>
+    public async Task SaveAsync(Stream stream, WeightPrecision weightPrecision = WeightPrecision.Float32, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        MemoryStream? content = null;
+        try
+        {
+            SaveWith((manifest, network, replay) => content = ModelFile.Content(manifest, network, replay, weightPrecision));
+            await stream.WriteAsync(content!.GetBuffer().AsMemory(0, (int)content.Length), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            content?.Dispose();
+        }
+    }
+
     private void SaveWith(Action<ModelManifest, FerNetwork, FaceFeatures?> save)
     {
         lock (_gate)

@@ -71,10 +71,18 @@ internal static class ModelFile
     /// <exception cref="InvalidOperationException">See <see cref="Save(string, ModelManifest, FerNetwork, FaceFeatures?, WeightPrecision)"/>.</exception>
     public static void Save(Stream stream, ModelManifest manifest, FerNetwork network, FaceFeatures? generalReplay, WeightPrecision weightPrecision)
     {
-        var saved = Savable(manifest, network, generalReplay, weightPrecision);
-        using var content = new MemoryStream();
-        Write(content, saved, network, generalReplay, weightPrecision);
+        using var content = Content(manifest, network, generalReplay, weightPrecision);
         stream.Write(content.GetBuffer().AsSpan(0, (int)content.Length));
+    }
+
+    /// <summary>A whole model file in memory, checked first.</summary>
+    /// <exception cref="InvalidOperationException">See <see cref="Save(string, ModelManifest, FerNetwork, FaceFeatures?, WeightPrecision)"/>.</exception>
+    public static MemoryStream Content(ModelManifest manifest, FerNetwork network, FaceFeatures? generalReplay, WeightPrecision weightPrecision)
+    {
+        var saved = Savable(manifest, network, generalReplay, weightPrecision);
+        var content = new MemoryStream();
+        Write(content, saved, network, generalReplay, weightPrecision);
+        return content;
     }
 
     /// <summary>The manifest as saved, once everything to save is known to load back.</summary>

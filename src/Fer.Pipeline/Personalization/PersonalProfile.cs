@@ -112,6 +112,21 @@ public sealed class PersonalProfile : IDisposable
         stream.Write(content.GetBuffer().AsSpan(0, (int)content.Length));
     }
 
+    /// <summary>
+    /// <see cref="Save(Stream)"/> with the stream written asynchronously, as ASP.NET Core response bodies require.
+    /// The profile is built whole in memory first, so a refused save writes nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The head's weights are not finite (its training diverged): nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The profile is disposed: nothing is written.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while writing.</exception>
+    public async Task SaveAsync(Stream stream, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(stream);
+        using var content = Content();
+        await stream.WriteAsync(content.GetBuffer().AsMemory(0, (int)content.Length), cancellationToken).ConfigureAwait(false);
+    }
+
     // The whole file, built in memory so that nothing reaches its destination until it is complete.
     private MemoryStream Content()
     {
@@ -168,6 +183,33 @@ public sealed class PersonalProfile : IDisposable
         var fingerprint = model.Fingerprint();
         var source = StreamBuffer.Describe(stream, StreamSource);
         using var zip = OpenArchive(source, () => new ZipArchive(new MemoryStream(StreamBuffer.ReadAll(stream, MaxFileBytes), writable: false), ZipArchiveMode.Read));
+        return Load(zip, source, model, fingerprint);
+    }
+
+    /// <summary>
+    /// <see cref="Load(Stream, ExpressionModel)"/> with the stream read asynchronously, as ASP.NET Core request
+    /// bodies require; the profile, a few megabytes at most, is then checked and built on the calling thread.
+    /// </summary>
+    /// <exception cref="ProfileFormatException">As for <see cref="Load(Stream, ExpressionModel)"/>.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="model"/> is disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while reading.</exception>
+    public static async Task<PersonalProfile> LoadAsync(Stream stream, ExpressionModel model, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(model);
+        var fingerprint = model.Fingerprint();
+        var source = StreamBuffer.Describe(stream, StreamSource);
+        byte[] content;
+        try
+        {
+            content = await StreamBuffer.ReadAllAsync(stream, MaxFileBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Unreadable(source, e);
+        }
+
+        using var zip = OpenArchive(source, () => new ZipArchive(new MemoryStream(content, writable: false), ZipArchiveMode.Read));
         return Load(zip, source, model, fingerprint);
     }
 
@@ -240,9 +282,12 @@ public sealed class PersonalProfile : IDisposable
         }
         catch (InvalidDataException e)
         {
-            throw new ProfileFormatException(path, $"not a readable PersonalFer profile, or corrupt or truncated ({e.Message})", e);
+            throw Unreadable(path, e);
         }
     }
+
+    private static ProfileFormatException Unreadable(string path, InvalidDataException e) =>
+        new(path, $"not a readable PersonalFer profile, or corrupt or truncated ({e.Message})", e);
 
     /// <exception cref="InvalidDataException">The manifest is unreadable, of another version, or has an invalid field.</exception>
     private static Manifest ReadManifest(byte[] content)

@@ -56,6 +56,24 @@ public sealed class ProfileStreamTests(ShippedModel shipped) : IClassFixture<Shi
         Assert.Contains("more than 68,222,976 bytes", oversized.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Async_saves_and_loads_work_on_streams_that_refuse_synchronous_use()
+    {
+        using var profile = shipped.Personalizer.FineTune(EncodedImageClassifyTests.Samples(), "async").Profile;
+        using var written = ForwardOnlyStream.Writing(asynchronousOnly: true);
+
+        await profile.SaveAsync(written, TestContext.Current.CancellationToken);
+        using var loaded = await PersonalProfile.LoadAsync(ForwardOnlyStream.Reading(written.Written, asynchronousOnly: true), shipped.Model, TestContext.Current.CancellationToken);
+
+        Assert.Throws<InvalidOperationException>(() => PersonalProfile.Load(ForwardOnlyStream.Reading(written.Written, asynchronousOnly: true), shipped.Model));
+        using var frame = TestPhotos.Astronaut();
+        EncodedImageClassifyTests.AssertSame(shipped.Pipeline.Classify(frame, profile), shipped.Pipeline.Classify(frame, loaded));
+        var truncated = await Assert.ThrowsAsync<ProfileFormatException>(() => PersonalProfile.LoadAsync(ForwardOnlyStream.Reading(written.Written[..100], asynchronousOnly: true), shipped.Model, TestContext.Current.CancellationToken));
+        Assert.Equal("profile stream", truncated.File);
+        var oversized = await Assert.ThrowsAsync<ProfileFormatException>(() => PersonalProfile.LoadAsync(new MemoryStream(new byte[70 << 20]), shipped.Model, TestContext.Current.CancellationToken));
+        Assert.Contains("more than 68,222,976 bytes", oversized.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Each entry's name and content (the archives' timestamps are the save's time).</summary>
     private static List<(string Name, byte[] Content)> Entries(byte[] archive)
     {
@@ -73,13 +91,14 @@ public sealed class ProfileStreamTests(ShippedModel shipped) : IClassFixture<Shi
     }
 
     [Fact]
-    public void A_disposed_profile_writes_nothing_to_the_stream()
+    public async Task A_disposed_profile_writes_nothing_to_the_stream()
     {
         var profile = shipped.Personalizer.FineTune(EncodedImageClassifyTests.Samples(), "gone").Profile;
         profile.Dispose();
         using var written = ForwardOnlyStream.Writing();
 
         Assert.Throws<ObjectDisposedException>(() => profile.Save(written));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => profile.SaveAsync(written, TestContext.Current.CancellationToken));
 
         Assert.Empty(written.Written);
     }
