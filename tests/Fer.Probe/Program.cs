@@ -19,6 +19,13 @@ if (args is ["first-use", var mode])
     return FirstUse.Run(mode);
 }
 
+if (args is ["warmup", var mode and ("cold" or "warm")])
+{
+    // Usage: Fer.Probe warmup cold|warm: one Markdown row, load, warm-up, first Classify and later ones (ms).
+    WarmUp.Run(mode == "warm");
+    return 0;
+}
+
 if (args.Length < 2 || !long.TryParse(args[1], out var iterations))
 {
     Console.Error.WriteLine($"usage: Fer.Probe <{string.Join('|', Scenarios.Names)}> <iterations> [seed]");

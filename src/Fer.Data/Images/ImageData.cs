@@ -14,12 +14,49 @@ public sealed record ImageData
     /// </summary>
     public const int MaxSide = short.MaxValue;
 
+    /// <summary>
+    /// The most pixels <see cref="Decode(ReadOnlySpan{byte}, string?)"/> (and classifying encoded bytes) decodes: 67,108,864, e.g. 8192×8192. It
+    /// is checked against the size the image's header declares, before anything of that size is allocated.
+    /// </summary>
+    public const int MaxDecodedPixels = 1 << 26;
+
+    /// <summary>The most bytes of an encoded image read from a stream (64 MiB).</summary>
+    public const int MaxEncodedBytes = 64 << 20;
+
+    /// <summary>What errors call encoded bytes that have no name.</summary>
+    internal const string DefaultEncodedSource = "encoded image";
+
     /// <summary>Wraps <paramref name="pixels"/> (not copied) after checking that the sizes agree.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A side is not positive or exceeds <see cref="MaxSide"/>, the stride is negative, or the format unknown.</exception>
     /// <exception cref="ArgumentException">The stride is smaller than a row, or the buffer too short for the image.</exception>
     public ImageData(byte[] pixels, int width, int height, PixelFormat format, int stride = 0)
     {
         ArgumentNullException.ThrowIfNull(pixels);
+        stride = CheckedStride(pixels, width, height, format, stride);
+        Pixels = pixels;
+        Width = width;
+        Height = height;
+        Format = format;
+        Stride = stride;
+    }
+
+    /// <summary>
+    /// An image copied out of <paramref name="pixels"/> (a <see cref="ReadOnlyMemory{T}"/>'s <c>Span</c>, a pooled or
+    /// native buffer, a slice of a larger one) after the same checks as the constructor: the caller may reuse its
+    /// buffer as soon as this returns. Only the bytes the image spans are copied, so <see cref="Pixels"/> may be
+    /// shorter than <paramref name="pixels"/>. The constructor, given a <c>byte[]</c>, wraps it without a copy.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A side is not positive or exceeds <see cref="MaxSide"/>, the stride is negative, or the format unknown.</exception>
+    /// <exception cref="ArgumentException">The stride is smaller than a row, or the buffer too short for the image.</exception>
+    public static ImageData CopyOf(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format, int stride = 0)
+    {
+        stride = CheckedStride(pixels, width, height, format, stride);
+        return new ImageData(pixels[..(int)SpannedBytes(width, height, format, stride)].ToArray(), width, height, format, stride);
+    }
+
+    // The sizes checked against the buffer; the stride to use (a row's bytes when 0).
+    private static int CheckedStride(ReadOnlySpan<byte> pixels, int width, int height, PixelFormat format, int stride)
+    {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(width, MaxSide);
@@ -38,18 +75,18 @@ public sealed record ImageData
             throw new ArgumentException($"Stride {stride} is smaller than a row of {width} {format} pixels ({rowBytes} bytes).", nameof(stride));
         }
 
-        var needed = ((long)stride * (height - 1)) + rowBytes;
+        var needed = SpannedBytes(width, height, format, stride);
         if (pixels.Length < needed)
         {
             throw new ArgumentException($"A {width}×{height} {format} image with stride {stride} needs {needed} bytes; got {pixels.Length}.", nameof(pixels));
         }
 
-        Pixels = pixels;
-        Width = width;
-        Height = height;
-        Format = format;
-        Stride = stride;
+        return stride;
     }
+
+    // From the first pixel to the last: the last row needs no padding.
+    private static long SpannedBytes(int width, int height, PixelFormat format, int stride) =>
+        ((long)stride * (height - 1)) + (width * BytesPerPixel(format));
 
     /// <summary>The pixel bytes.</summary>
     public byte[] Pixels { get; }
@@ -72,35 +109,27 @@ public sealed record ImageData
     public static ImageData Read(string file)
     {
         ArgumentException.ThrowIfNullOrEmpty(file);
-        using var image = Decode(file, ImreadModes.Unchanged);
-        if (image.Depth() != MatType.CV_8U)
-        {
-            throw new ImageFormatException(file, $"{image.Type()} pixels are not supported (8-bit only)");
-        }
+        using var image = EncodedImage.Checked(Decode(file, ImreadModes.Unchanged), file);
+        return EncodedImage.Copy(image, file);
+    }
 
-        var format = image.Channels() switch
-        {
-            1 => PixelFormat.Gray8,
-            3 => PixelFormat.Bgr24,
-            4 => PixelFormat.Bgra32,
-            var channels => throw new ImageFormatException(file, $"{channels}-channel images are not supported"),
-        };
-        if (image.Width > MaxSide || image.Height > MaxSide)
-        {
-            throw new ImageFormatException(file, $"{image.Width}×{image.Height} pixels; at most {MaxSide} per side are supported");
-        }
-
-        // MaxSide² × 4 bytes can exceed an array, so check; imdecode returns a freshly allocated, continuous matrix.
-        var length = (long)image.Width * image.Height * image.Channels();
-        if (length > Array.MaxLength)
-        {
-            throw new ImageFormatException(file, $"a {image.Width}×{image.Height} image is too large to hold");
-        }
-
-        var pixels = new byte[length];
-        System.Runtime.InteropServices.Marshal.Copy(image.Data, pixels, 0, pixels.Length);
-
-        return new ImageData(pixels, image.Width, image.Height, format);
+    /// <summary>
+    /// Decodes an encoded PNG, JPEG, BMP or WebP image held in memory (an upload, a request body) as
+    /// <see cref="Read"/> does a file. The bytes are not trusted: the size the header declares is checked against
+    /// <see cref="MaxSide"/> and <see cref="MaxDecodedPixels"/> before anything is decoded, so other formats, whose
+    /// header is not read, are refused. The result owns a copy of the pixels.
+    /// </summary>
+    /// <param name="encoded">The encoded image.</param>
+    /// <param name="source">What errors call the image (e.g. the uploaded file's name); default "encoded image".</param>
+    /// <exception cref="ImageFormatException">
+    /// No bytes, not a PNG, JPEG, BMP or WebP image, a declared size over the limits, unreadable (truncated,
+    /// corrupt), or not 8-bit gray, BGR or BGRA; the message says which.
+    /// </exception>
+    public static ImageData Decode(ReadOnlySpan<byte> encoded, string? source = null)
+    {
+        source ??= DefaultEncodedSource;
+        using var image = EncodedImage.Decode(encoded, source);
+        return EncodedImage.Copy(image, source);
     }
 
     /// <summary>Decodes <paramref name="file"/> with OpenCV in <paramref name="mode"/>; the caller disposes the result.</summary>
@@ -121,26 +150,7 @@ public sealed record ImageData
             throw new ImageFormatException(file, "the file is empty, not an image");
         }
 
-        OpenCvRuntime.EnsureLoaded();
-
-        Mat image;
-        try
-        {
-            image = Cv2.ImDecode(bytes, mode);
-        }
-        catch (OpenCVException e)
-        {
-            // OpenCV refuses some headers (a declared size beyond its limits) by throwing rather than returning nothing.
-            throw new ImageFormatException(file, $"not a readable image ({e.ErrMsg})", e);
-        }
-
-        if (image.Empty())
-        {
-            image.Dispose();
-            throw new ImageFormatException(file, "not a readable image (truncated, corrupt, or in a format OpenCV does not read)");
-        }
-
-        return image;
+        return EncodedImage.Decode(bytes, file, mode);
     }
 
     /// <summary>Bytes per pixel of a format.</summary>

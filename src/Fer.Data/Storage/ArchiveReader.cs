@@ -19,12 +19,7 @@ internal static class ArchiveReader
     /// <exception cref="InvalidDataException">It is not a zip archive, or it is truncated.</exception>
     public static ZipArchive Open(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: file not found", path);
-        }
-
-        var stream = File.OpenRead(path);
+        var stream = StreamBuffer.OpenFile(path);
         try
         {
             return new ZipArchive(stream, ZipArchiveMode.Read);

@@ -28,6 +28,8 @@ public sealed class ExpressionModel : IDisposable
 
     // What the model-loaded event names as the source of the shipped model (there is no file).
     private const string EmbeddedSource = "embedded";
+    // What errors call a model stream that is not a file.
+    private const string StreamSource = "model stream";
 
     private InferencePrecision _precision = CpuFeatures.HasNativeBFloat16 ? InferencePrecision.BFloat16 : InferencePrecision.Float32;
 
@@ -150,6 +152,60 @@ public sealed class ExpressionModel : IDisposable
     }
 
     /// <summary>
+    /// Loads a model file from a stream (a blob, a download, an embedded resource), which need not seek: it is read
+    /// whole, up to 770 MiB, then checked exactly as a file is. The stream is left open.
+    /// </summary>
+    /// <param name="stream">The <c>.fermodel</c> content, from its current position to its end.</param>
+    /// <param name="expected">When given, the model must be of this architecture.</param>
+    /// <exception cref="ModelFormatException">
+    /// The content is not a model file, is corrupt or truncated, longer than a model file may be, or as for
+    /// <see cref="Load(string, ModelArchitecture?)"/>; errors name a file stream's file, else "model stream".
+    /// </exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their first parameter, a path or a stream; no call can bind to another overload.")]
+    public static ExpressionModel Load(Stream stream, ModelArchitecture? expected = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var source = StreamBuffer.Describe(stream, StreamSource);
+        return new ExpressionModel(ModelFile.Load(ModelFile.ReadAll(stream, source), source, expected));
+    }
+
+    /// <summary>
+    /// <see cref="Load(string, ModelArchitecture?)"/> without blocking the caller: the file is read asynchronously
+    /// and the model built on the thread pool. Cancelling stops it between reading, checking and building; nothing
+    /// is left behind.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ModelFormatException">As for <see cref="Load(string, ModelArchitecture?)"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their first parameter, a path or a stream; no call can bind to another overload.")]
+    public static async Task<ExpressionModel> LoadAsync(string path, ModelArchitecture? expected = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] content;
+        await using (var file = StreamBuffer.OpenFile(path, asynchronous: true))
+        {
+            content = await ModelFile.ReadAllAsync(file, path, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await Build(content, path, expected, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="Load(Stream, ModelArchitecture?)"/> without blocking the caller: the stream is read asynchronously
+    /// and the model built on the thread pool. The stream is left open.
+    /// </summary>
+    /// <exception cref="ModelFormatException">As for <see cref="Load(Stream, ModelArchitecture?)"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their first parameter, a path or a stream; no call can bind to another overload.")]
+    public static async Task<ExpressionModel> LoadAsync(Stream stream, ModelArchitecture? expected = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var source = StreamBuffer.Describe(stream, StreamSource);
+        var content = await ModelFile.ReadAllAsync(stream, source, cancellationToken).ConfigureAwait(false);
+        return await Build(content, source, expected, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// The general model shipped inside this package (trained on FER2013; see the model card), with its general
     /// replay features. Each call returns a new instance that the caller disposes.
     /// </summary>
@@ -157,12 +213,19 @@ public sealed class ExpressionModel : IDisposable
 
     /// <summary>The shipped general model (see <see cref="LoadDefault()"/>), logging what was loaded and how long it took.</summary>
     /// <param name="logger">Where the model-loaded event goes; null: nowhere.</param>
-    public static ExpressionModel LoadDefault(ILogger? logger)
+    public static ExpressionModel LoadDefault(ILogger? logger) => LoadDefault(logger, CancellationToken.None);
+
+    /// <summary><see cref="LoadDefault()"/> on the thread pool, so that a host's start-up does not block on it.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static Task<ExpressionModel> LoadDefaultAsync(CancellationToken cancellationToken = default) =>
+        Task.Run(() => LoadDefault(logger: null, cancellationToken), cancellationToken);
+
+    private static ExpressionModel LoadDefault(ILogger? logger, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
         using var stream = typeof(ExpressionModel).Assembly.GetManifestResourceStream(DefaultModelResource)
             ?? throw new InvalidOperationException($"The embedded resource {DefaultModelResource} is missing from Fer.Model.");
-        return Loaded(new ExpressionModel(ModelFile.Load(stream, $"Fer.Model's embedded {DefaultModelResource}", expected: null)), EmbeddedSource, start, logger);
+        return Loaded(new ExpressionModel(ModelFile.Load(stream, $"Fer.Model's embedded {DefaultModelResource}", expected: null, cancellationToken)), EmbeddedSource, start, logger);
     }
 
     // The parameter count walks every weight tensor: only paid when the event is actually written.
@@ -175,6 +238,10 @@ public sealed class ExpressionModel : IDisposable
 
         return model;
     }
+
+    // Checking the content and building the network is CPU work of a second or more: the thread pool does it.
+    private static Task<ExpressionModel> Build(byte[] content, string source, ModelArchitecture? expected, CancellationToken cancellationToken) =>
+        Task.Run(() => new ExpressionModel(ModelFile.Load(content, source, expected, cancellationToken)), cancellationToken);
 
     /// <summary>
     /// Builds a model from another framework's weights, named the PyTorch way (<c>features.block1.conv1.weight</c>,
@@ -238,6 +305,47 @@ public sealed class ExpressionModel : IDisposable
     public void Save(string path, WeightPrecision weightPrecision = WeightPrecision.Float32)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        SaveWith((manifest, network, replay) => ModelFile.Save(path, manifest, network, replay, weightPrecision));
+    }
+
+    /// <summary>
+    /// Writes the model file to <paramref name="stream"/> (left open). It is checked and built whole in memory
+    /// first, so a refused save writes nothing; the stream need not seek.
+    /// </summary>
+    /// <param name="stream">Where the <c>.fermodel</c> content goes.</param>
+    /// <param name="weightPrecision">As for <see cref="Save(string, WeightPrecision)"/>.</param>
+    /// <exception cref="InvalidOperationException">As for <see cref="Save(string, WeightPrecision)"/>: nothing is written.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their first parameter, a path or a stream; no call can bind to another overload.")]
+    public void Save(Stream stream, WeightPrecision weightPrecision = WeightPrecision.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        SaveWith((manifest, network, replay) => ModelFile.Save(stream, manifest, network, replay, weightPrecision));
+    }
+
+    /// <summary>
+    /// <see cref="Save(Stream, WeightPrecision)"/> with the stream written asynchronously, as ASP.NET Core response
+    /// bodies require. The file is checked and built in memory on the calling thread first (a fraction of a second
+    /// for the shipped model), so a refused save writes nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">As for <see cref="Save(string, WeightPrecision)"/>: nothing is written.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while writing.</exception>
+    public async Task SaveAsync(Stream stream, WeightPrecision weightPrecision = WeightPrecision.Float32, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        MemoryStream? content = null;
+        try
+        {
+            SaveWith((manifest, network, replay) => content = ModelFile.Content(manifest, network, replay, weightPrecision));
+            await stream.WriteAsync(content!.GetBuffer().AsMemory(0, (int)content.Length), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            content?.Dispose();
+        }
+    }
+
+    private void SaveWith(Action<ModelManifest, FerNetwork, FaceFeatures?> save)
+    {
         lock (_gate)
         {
             ThrowIfDisposed();
@@ -246,7 +354,7 @@ public sealed class ExpressionModel : IDisposable
                 throw new InvalidOperationException("The general replay features were extracted from earlier weights; call AttachGeneralReplay again after training.");
             }
 
-            ModelFile.Save(path, Manifest, Network, GeneralReplay, weightPrecision);
+            save(Manifest, Network, GeneralReplay);
         }
     }
 
@@ -329,7 +437,7 @@ public sealed class ExpressionModel : IDisposable
 
     /// <summary>
     /// Extracts and keeps the features of <paramref name="generalFaces"/> (e.g. 2,000 FER2013 Training faces) so
-    /// that <see cref="Save"/> stores them with the weights as <see cref="GeneralReplay"/>.
+    /// that <see cref="Save(string, WeightPrecision)"/> stores them with the weights as <see cref="GeneralReplay"/>.
     /// </summary>
     public void AttachGeneralReplay(FaceDataset generalFaces)
     {

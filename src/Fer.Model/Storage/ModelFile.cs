@@ -26,6 +26,9 @@ internal static class ModelFile
     private const int MaxWeightsBytes = 256 << 20;
     private const int MaxReplayBytes = 512 << 20;
 
+    // A whole file read from a stream: the entries' limits and room for the zip structure around them.
+    private const int MaxFileBytes = MaxManifestBytes + MaxWeightsBytes + MaxReplayBytes + (1 << 20);
+
     // The largest half-precision value (65504); larger ones are stored as infinity.
     private static readonly float HalfLimit = (float)Half.MaxValue;
 
@@ -42,38 +45,15 @@ internal static class ModelFile
     /// </exception>
     public static void Save(string path, ModelManifest manifest, FerNetwork network, FaceFeatures? generalReplay, WeightPrecision weightPrecision)
     {
-        var saved = manifest with { FormatVersion = ModelManifest.CurrentFormatVersion };
-        CheckSavable(saved, network, generalReplay, weightPrecision);
+        var saved = Savable(manifest, network, generalReplay, weightPrecision);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var file = File.Create(temporary))
-            using (var zip = new ZipArchive(file, ZipArchiveMode.Create))
             {
-                using (var entry = zip.CreateEntry(ManifestEntry, CompressionLevel.Optimal).Open())
-                {
-                    JsonSerializer.Serialize(entry, saved, Json);
-                }
-
-                if (weightPrecision == WeightPrecision.Float16)
-                {
-                    using var weights = zip.CreateEntry(HalfWeightsEntry, CompressionLevel.Optimal).Open();
-                    WriteHalfWeights(weights, NetworkState.Read(network));
-                }
-                else
-                {
-                    using var weights = zip.CreateEntry(WeightsEntry, CompressionLevel.NoCompression).Open(); // float32 weights do not deflate
-                    using var writer = new BinaryWriter(weights);
-                    network.save(writer);
-                }
-
-                if (generalReplay is not null)
-                {
-                    using var replay = zip.CreateEntry(ReplayEntry, CompressionLevel.Optimal).Open();
-                    WriteReplay(replay, generalReplay);
-                }
+                Write(file, saved, network, generalReplay, weightPrecision);
             }
 
             File.Move(temporary, path, overwrite: true);
@@ -81,6 +61,62 @@ internal static class ModelFile
         finally
         {
             File.Delete(temporary);
+        }
+    }
+
+    /// <summary>
+    /// Writes a model file to <paramref name="stream"/>: checked first, then built whole in memory, so a refused or
+    /// failed save writes nothing to the stream.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">See <see cref="Save(string, ModelManifest, FerNetwork, FaceFeatures?, WeightPrecision)"/>.</exception>
+    public static void Save(Stream stream, ModelManifest manifest, FerNetwork network, FaceFeatures? generalReplay, WeightPrecision weightPrecision)
+    {
+        using var content = Content(manifest, network, generalReplay, weightPrecision);
+        stream.Write(content.GetBuffer().AsSpan(0, (int)content.Length));
+    }
+
+    /// <summary>A whole model file in memory, checked first.</summary>
+    /// <exception cref="InvalidOperationException">See <see cref="Save(string, ModelManifest, FerNetwork, FaceFeatures?, WeightPrecision)"/>.</exception>
+    public static MemoryStream Content(ModelManifest manifest, FerNetwork network, FaceFeatures? generalReplay, WeightPrecision weightPrecision)
+    {
+        var saved = Savable(manifest, network, generalReplay, weightPrecision);
+        var content = new MemoryStream();
+        Write(content, saved, network, generalReplay, weightPrecision);
+        return content;
+    }
+
+    /// <summary>The manifest as saved, once everything to save is known to load back.</summary>
+    private static ModelManifest Savable(ModelManifest manifest, FerNetwork network, FaceFeatures? generalReplay, WeightPrecision weightPrecision)
+    {
+        var saved = manifest with { FormatVersion = ModelManifest.CurrentFormatVersion };
+        CheckSavable(saved, network, generalReplay, weightPrecision);
+        return saved;
+    }
+
+    private static void Write(Stream target, ModelManifest saved, FerNetwork network, FaceFeatures? generalReplay, WeightPrecision weightPrecision)
+    {
+        using var zip = new ZipArchive(target, ZipArchiveMode.Create, leaveOpen: true);
+        using (var entry = zip.CreateEntry(ManifestEntry, CompressionLevel.Optimal).Open())
+        {
+            JsonSerializer.Serialize(entry, saved, Json);
+        }
+
+        if (weightPrecision == WeightPrecision.Float16)
+        {
+            using var weights = zip.CreateEntry(HalfWeightsEntry, CompressionLevel.Optimal).Open();
+            WriteHalfWeights(weights, NetworkState.Read(network));
+        }
+        else
+        {
+            using var weights = zip.CreateEntry(WeightsEntry, CompressionLevel.NoCompression).Open(); // float32 weights do not deflate
+            using var writer = new BinaryWriter(weights);
+            network.save(writer);
+        }
+
+        if (generalReplay is not null)
+        {
+            using var replay = zip.CreateEntry(ReplayEntry, CompressionLevel.Optimal).Open();
+            WriteReplay(replay, generalReplay);
         }
     }
 
@@ -94,11 +130,48 @@ internal static class ModelFile
     }
 
     /// <summary>Reads a model from a stream (e.g. an embedded resource); <paramref name="source"/> names it in errors.</summary>
-    public static LoadedModel Load(Stream stream, string source, ModelArchitecture? expected)
+    public static LoadedModel Load(Stream stream, string source, ModelArchitecture? expected, CancellationToken cancellationToken = default)
     {
         using var zip = Open(source, () => new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true));
-        return Load(zip, source, expected);
+        return Load(zip, source, expected, cancellationToken);
     }
+
+    /// <summary>Reads a model file's bytes, read whole beforehand (from a stream that may not seek).</summary>
+    public static LoadedModel Load(byte[] content, string source, ModelArchitecture? expected, CancellationToken cancellationToken = default)
+    {
+        using var stream = new MemoryStream(content, writable: false);
+        return Load(stream, source, expected, cancellationToken);
+    }
+
+    /// <summary>The rest of a caller's stream, at most <see cref="MaxFileBytes"/>.</summary>
+    /// <exception cref="ModelFormatException">The stream holds more.</exception>
+    public static byte[] ReadAll(Stream stream, string source)
+    {
+        try
+        {
+            return StreamBuffer.ReadAll(stream, MaxFileBytes);
+        }
+        catch (InvalidDataException e)
+        {
+            throw TooLong(source, e);
+        }
+    }
+
+    /// <summary>The rest of a caller's stream (or a file), read asynchronously, at most <see cref="MaxFileBytes"/>.</summary>
+    /// <exception cref="ModelFormatException">The stream holds more.</exception>
+    public static async Task<byte[]> ReadAllAsync(Stream stream, string source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await StreamBuffer.ReadAllAsync(stream, MaxFileBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw TooLong(source, e);
+        }
+    }
+
+    private static ModelFormatException TooLong(string source, InvalidDataException e) => new(source, $"{e.Message} for a model file", e);
 
     private static ZipArchive Open(string path, Func<ZipArchive> open)
     {
@@ -112,7 +185,7 @@ internal static class ModelFile
         }
     }
 
-    private static LoadedModel Load(ZipArchive zip, string path, ModelArchitecture? expected)
+    private static LoadedModel Load(ZipArchive zip, string path, ModelArchitecture? expected, CancellationToken cancellationToken = default)
     {
         ModelManifest manifest;
         ZipArchiveEntry weightsEntry;
@@ -137,10 +210,12 @@ internal static class ModelFile
             throw new ModelFormatException(path, e.Message, e);
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         var network = NetworkFactory.Create(manifest.Architecture);
         try
         {
             ReadWeights(weightsEntry.FullName, weights, manifest, network);
+            cancellationToken.ThrowIfCancellationRequested();
             return new LoadedModel(manifest, network, replay is null ? null : ReadReplay(replay, network.FeatureSize));
         }
         catch (InvalidDataException e)
@@ -209,7 +284,7 @@ internal static class ModelFile
         }
     }
 
-    /// <exception cref="InvalidOperationException">See <see cref="Save"/>.</exception>
+    /// <exception cref="InvalidOperationException">See <see cref="Save(string, ModelManifest, FerNetwork, FaceFeatures?, WeightPrecision)"/>.</exception>
     private static void CheckSavable(ModelManifest manifest, FerNetwork network, FaceFeatures? generalReplay, WeightPrecision weightPrecision)
     {
         if (manifest.FindProblem() is { } problem)

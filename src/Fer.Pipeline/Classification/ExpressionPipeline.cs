@@ -19,6 +19,9 @@ public sealed class ExpressionPipeline
 
     private readonly IFaceDetector _detector;
     private readonly ExpressionModel _model;
+    // The plain mid-grey frame the warm-up detects on.
+    private const double WarmUpGray = 128;
+
     private readonly ExpressionPipelineOptions _options;
     private readonly ILogger _logger;
     private readonly PersonalFerTelemetry _telemetry;
@@ -114,5 +117,114 @@ public sealed class ExpressionPipeline
     {
         Log.ProfileRefusedByPipeline(_logger, profile.Name, reason);
         return new ArgumentException($"Profile '{profile.Name}' is refused: {reason}.", nameof(profile));
+    }
+
+    /// <summary>
+    /// Every face in an encoded PNG, JPEG, BMP or WebP image (an upload, a request body), largest face first. The
+    /// bytes are not trusted: see <see cref="ImageData.Decode(ReadOnlySpan{byte}, string?)"/> for the checks made before anything is decoded.
+    /// The decoded frame lives only for this call.
+    /// </summary>
+    /// <param name="encodedImage">The encoded image.</param>
+    /// <param name="profile">A person's profile to classify with instead of the general head, or null.</param>
+    /// <exception cref="ImageFormatException">
+    /// No bytes, not a PNG, JPEG, BMP or WebP image, a declared size over <see cref="ImageData.MaxSide"/> or
+    /// <see cref="ImageData.MaxDecodedPixels"/>, unreadable, or not 8-bit.
+    /// </exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their first parameter (Mat, ImageData, encoded bytes or a stream), like the two shipped Classify overloads; no call can bind to another overload.")]
+    public IReadOnlyList<FaceExpression> Classify(ReadOnlySpan<byte> encodedImage, PersonalProfile? profile = null) =>
+        ClassifyEncoded(encodedImage, ImageData.DefaultEncodedSource, profile);
+
+    /// <summary>
+    /// Every face in an encoded image read from <paramref name="encodedImage"/> (left open; it need not seek), at
+    /// most <see cref="ImageData.MaxEncodedBytes"/>. In ASP.NET Core, where request bodies refuse synchronous reads,
+    /// use <see cref="ClassifyAsync"/>.
+    /// </summary>
+    /// <exception cref="ImageFormatException">
+    /// As for <see cref="Classify(ReadOnlySpan{byte}, PersonalProfile?)"/>, or the stream holds more than
+    /// <see cref="ImageData.MaxEncodedBytes"/>.
+    /// </exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their first parameter (Mat, ImageData, encoded bytes or a stream), like the two shipped Classify overloads; no call can bind to another overload.")]
+    public IReadOnlyList<FaceExpression> Classify(Stream encodedImage, PersonalProfile? profile = null)
+    {
+        ArgumentNullException.ThrowIfNull(encodedImage);
+        var source = StreamBuffer.Describe(encodedImage, ImageData.DefaultEncodedSource);
+        return ClassifyEncoded(ReadEncoded(source, () => StreamBuffer.ReadAll(encodedImage, ImageData.MaxEncodedBytes)), source, profile);
+    }
+
+    /// <summary>
+    /// <see cref="Classify(Stream, PersonalProfile?)"/> with the stream read asynchronously; the image is then
+    /// decoded and classified on the calling thread (a few milliseconds).
+    /// </summary>
+    /// <exception cref="ImageFormatException">As for <see cref="Classify(Stream, PersonalProfile?)"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while reading.</exception>
+    public async Task<IReadOnlyList<FaceExpression>> ClassifyAsync(Stream encodedImage, PersonalProfile? profile = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(encodedImage);
+        var source = StreamBuffer.Describe(encodedImage, ImageData.DefaultEncodedSource);
+        byte[] bytes;
+        try
+        {
+            bytes = await StreamBuffer.ReadAllAsync(encodedImage, ImageData.MaxEncodedBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ImageFormatException(source, e.Message, e);
+        }
+
+        return ClassifyEncoded(bytes, source, profile);
+    }
+
+    /// <summary>
+    /// Runs the detector and the network once each on the thread pool, so that the first request is served as fast
+    /// as the rest: the detector is built for the input size of <paramref name="frameWidth"/> ×
+    /// <paramref name="frameHeight"/> frames (it is rebuilt whenever the frames' shape changes, so give the size the
+    /// host will classify), the network runs its first batch, and the model's fingerprint, which profiles are
+    /// checked against, is computed. Call it at start-up, after the model is loaded; results are unchanged.
+    /// </summary>
+    /// <param name="frameWidth">Width of the frames the host will classify (default 640).</param>
+    /// <param name="frameHeight">Height of those frames (default 480).</param>
+    /// <param name="cancellationToken">Stops the warm-up between its steps.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A side is not positive or exceeds <see cref="ImageData.MaxSide"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task WarmAsync(int frameWidth = 640, int frameHeight = 480, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frameWidth);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frameHeight);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(frameWidth, ImageData.MaxSide);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(frameHeight, ImageData.MaxSide);
+        return Task.Run(
+            () =>
+            {
+                // A plain frame has no face, so the detector runs alone; the network is then given one face as
+                // Classify gives it (Classify batches all of a frame's faces; one is the common case).
+                using (var frame = new Mat(frameHeight, frameWidth, MatType.CV_8UC3, Scalar.All(WarmUpGray)))
+                {
+                    _detector.Detect(frame);
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                _model.PredictProbabilities(new byte[FaceImage.PixelCount], 1);
+                cancellationToken.ThrowIfCancellationRequested();
+                _ = _modelFingerprint.Value;
+            },
+            cancellationToken);
+    }
+
+    private IReadOnlyList<FaceExpression> ClassifyEncoded(ReadOnlySpan<byte> encodedImage, string source, PersonalProfile? profile)
+    {
+        using var frame = EncodedImage.Decode(encodedImage, source);
+        return Classify(frame, profile);
+    }
+
+    private static byte[] ReadEncoded(string source, Func<byte[]> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ImageFormatException(source, e.Message, e);
+        }
     }
 }

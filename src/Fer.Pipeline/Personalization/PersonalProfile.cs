@@ -33,6 +33,12 @@ public sealed class PersonalProfile : IDisposable
     private const int MaxManifestBytes = 64 << 10;
     private const int MaxHeadBytes = 64 << 20;
 
+    // A whole profile read from a stream: the entries' limits and room for the zip structure around them.
+    private const int MaxFileBytes = MaxManifestBytes + MaxHeadBytes + (1 << 20);
+
+    // What errors call a profile stream that is not a file.
+    private const string StreamSource = "profile stream";
+
     // More faces than any fine-tune is given; a larger count is corruption.
     private const int MaxFaces = 1_000_000;
 
@@ -89,11 +95,46 @@ public sealed class PersonalProfile : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        using var content = Content();
+        CacheDirectory.WriteAtomically(path, content.GetBuffer().AsSpan(0, (int)content.Length));
+    }
 
-        // Built whole in memory, so nothing touches the file until the content is complete.
-        using var content = new MemoryStream();
-        using (var zip = new ZipArchive(content, ZipArchiveMode.Create, leaveOpen: true))
+    /// <summary>
+    /// Writes the profile to <paramref name="stream"/> (left open; it need not seek). The profile is built whole in
+    /// memory first, so a refused save writes nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The head's weights are not finite (its training diverged): nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The profile is disposed: nothing is written.</exception>
+    public void Save(Stream stream)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(stream);
+        using var content = Content();
+        stream.Write(content.GetBuffer().AsSpan(0, (int)content.Length));
+    }
+
+    /// <summary>
+    /// <see cref="Save(Stream)"/> with the stream written asynchronously, as ASP.NET Core response bodies require.
+    /// The profile is built whole in memory first, so a refused save writes nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The head's weights are not finite (its training diverged): nothing is written.</exception>
+    /// <exception cref="ObjectDisposedException">The profile is disposed: nothing is written.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while writing.</exception>
+    public async Task SaveAsync(Stream stream, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(stream);
+        using var content = Content();
+        await stream.WriteAsync(content.GetBuffer().AsMemory(0, (int)content.Length), cancellationToken).ConfigureAwait(false);
+    }
+
+    // The whole file, built in memory so that nothing reaches its destination until it is complete.
+    private MemoryStream Content()
+    {
+        var content = new MemoryStream();
+        try
         {
+            using var zip = new ZipArchive(content, ZipArchiveMode.Create, leaveOpen: true);
             using (var manifest = zip.CreateEntry(ManifestEntry).Open())
             {
                 JsonSerializer.Serialize(manifest, new Manifest(FormatVersion, _name, _head.Architecture, _head.BaseModelFingerprint, [.. _facesPerExpression], _created, _framing), Json);
@@ -102,8 +143,13 @@ public sealed class PersonalProfile : IDisposable
             using var head = zip.CreateEntry(HeadEntry, CompressionLevel.NoCompression).Open(); // float32 weights do not deflate
             _head.Save(head);
         }
+        catch
+        {
+            content.Dispose();
+            throw;
+        }
 
-        CacheDirectory.WriteAtomically(path, content.GetBuffer().AsSpan(0, (int)content.Length));
+        return content;
     }
 
     /// <summary>Loads a profile for <paramref name="model"/>.</summary>
@@ -147,7 +193,58 @@ public sealed class PersonalProfile : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(model);
         var fingerprint = model.Fingerprint();
-        using var zip = OpenArchive(path);
+        using var zip = OpenArchive(path, () => ArchiveReader.Open(path));
+        return Load(zip, path, model, fingerprint);
+    }
+
+    /// <summary>
+    /// Loads a profile for <paramref name="model"/> from a stream (a database blob, a request body), which need not
+    /// seek: it is read whole, up to 65 MiB, then checked exactly as a file is. The stream is left open.
+    /// </summary>
+    /// <exception cref="ProfileFormatException">
+    /// As for <see cref="Load(string, ExpressionModel)"/>, or the stream holds more than a profile may; errors name a
+    /// file stream's file, else "profile stream".
+    /// </exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="model"/> is disposed.</exception>
+    public static PersonalProfile Load(Stream stream, ExpressionModel model)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(model);
+        var fingerprint = model.Fingerprint();
+        var source = StreamBuffer.Describe(stream, StreamSource);
+        using var zip = OpenArchive(source, () => new ZipArchive(new MemoryStream(StreamBuffer.ReadAll(stream, MaxFileBytes), writable: false), ZipArchiveMode.Read));
+        return Load(zip, source, model, fingerprint);
+    }
+
+    /// <summary>
+    /// <see cref="Load(Stream, ExpressionModel)"/> with the stream read asynchronously, as ASP.NET Core request
+    /// bodies require; the profile, a few megabytes at most, is then checked and built on the calling thread.
+    /// </summary>
+    /// <exception cref="ProfileFormatException">As for <see cref="Load(Stream, ExpressionModel)"/>.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="model"/> is disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while reading.</exception>
+    public static async Task<PersonalProfile> LoadAsync(Stream stream, ExpressionModel model, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(model);
+        var fingerprint = model.Fingerprint();
+        var source = StreamBuffer.Describe(stream, StreamSource);
+        byte[] content;
+        try
+        {
+            content = await StreamBuffer.ReadAllAsync(stream, MaxFileBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Unreadable(source, e);
+        }
+
+        using var zip = OpenArchive(source, () => new ZipArchive(new MemoryStream(content, writable: false), ZipArchiveMode.Read));
+        return Load(zip, source, model, fingerprint);
+    }
+
+    private static PersonalProfile Load(ZipArchive zip, string path, ExpressionModel model, string fingerprint)
+    {
         Manifest manifest;
         byte[] head;
         try
@@ -207,17 +304,20 @@ public sealed class PersonalProfile : IDisposable
         return value;
     }
 
-    private static ZipArchive OpenArchive(string path)
+    private static ZipArchive OpenArchive(string path, Func<ZipArchive> open)
     {
         try
         {
-            return ArchiveReader.Open(path);
+            return open();
         }
         catch (InvalidDataException e)
         {
-            throw new ProfileFormatException(path, $"not a readable PersonalFer profile, or corrupt or truncated ({e.Message})", e);
+            throw Unreadable(path, e);
         }
     }
+
+    private static ProfileFormatException Unreadable(string path, InvalidDataException e) =>
+        new(path, $"not a readable PersonalFer profile, or corrupt or truncated ({e.Message})", e);
 
     /// <exception cref="InvalidDataException">The manifest is unreadable, of another version, or has an invalid field.</exception>
     private static Manifest ReadManifest(byte[] content)

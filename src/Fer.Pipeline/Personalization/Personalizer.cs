@@ -54,6 +54,40 @@ public sealed class Personalizer
     /// <summary>Prepares the replayed general features now (otherwise the first fine-tune does it).</summary>
     public void Warm() => _ = _generalFeatures.Value;
 
+    /// <summary>
+    /// <see cref="Warm"/> on the thread pool, for a host's start-up: with <c>GeneralDataPath</c> set it reads FER2013
+    /// and runs the network over the replayed faces (tens of seconds), which would otherwise fall on the first
+    /// fine-tune. Cancelling stops waiting before the work starts; once started, it completes for later fine-tunes.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public Task WarmAsync(CancellationToken cancellationToken = default) => Task.Run(Warm, cancellationToken);
+
+    /// <summary>
+    /// <see cref="FineTune"/> on the thread pool: the caller never blocks on face search or training. Cancelling
+    /// stops it between samples of the face search, between the stages and between optimizer steps, with an
+    /// <see cref="OperationCanceledException"/>; nothing is left behind and the general model is unchanged and
+    /// usable. The same samples, options and seed give exactly the profile <see cref="FineTune"/> gives.
+    /// </summary>
+    /// <remarks>
+    /// <paramref name="progress"/> is called on the training thread, in order, before the next step starts. A
+    /// <see cref="Progress{T}"/> posts each report to the context it was created on (a UI thread), where they stay
+    /// in order; created without one, it posts them to the thread pool, where they may arrive out of order. The
+    /// samples must not change until the task ends.
+    /// </remarks>
+    /// <exception cref="ArgumentException">As for <see cref="FineTune"/>, thrown before the task starts.</exception>
+    /// <exception cref="PersonalizationException">Too few faces, or samples without a face (unless skipped).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<PersonalizationResult> FineTuneAsync(
+        IReadOnlyList<LabelledImage> samples,
+        string name = "user",
+        PersonalizationOptions? options = null,
+        IProgress<PersonalizationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        CheckArguments(samples, name, options);
+        return Task.Run(() => FineTune(samples, name, options, progress, cancellationToken), cancellationToken);
+    }
+
     /// <summary>Trains a profile for one person from their labelled samples.</summary>
     /// <exception cref="ArgumentException">A sample is null, has no image or source, or an expression outside the seven; the message gives its index and source. Nothing has been searched yet.</exception>
     /// <exception cref="PersonalizationException">Too few faces, or samples without a face (unless skipped).</exception>
@@ -68,16 +102,8 @@ public sealed class Personalizer
         IProgress<PersonalizationProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(samples);
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        if (PersonalProfile.NameProblem(name) is { } problem)
-        {
-            throw new ArgumentException($"A profile cannot be named so: {problem}.", nameof(name));
-        }
-
         options ??= new PersonalizationOptions();
-        options.Validate();
-        CheckSamples(samples);
+        CheckArguments(samples, name, options);
         return PersonalFerTelemetry.Measure(PersonalFerDiagnostics.FineTuneActivity, _telemetry.FineTuneDuration, tags: default,
             activity => Train(samples, name, options, progress, activity, cancellationToken));
     }
@@ -112,7 +138,10 @@ public sealed class Personalizer
             throw new PersonalizationException($"{labels.Count} face(s) usable; at least {options.MinimumFaces} are needed to personalize.");
         }
 
+        // Each stage runs long enough (a batched pass over every face, a FER2013 replay read) to be worth a check.
+        cancellationToken.ThrowIfCancellationRequested();
         var person = _model.ExtractFeatures(pixels, labels, options.AddMirroredFaces);
+        cancellationToken.ThrowIfCancellationRequested();
         var general = _generalFeatures.Value;
         if (general is null)
         {
@@ -130,6 +159,19 @@ public sealed class Personalizer
 
         Log.FineTuned(_logger, name, labels.Count, withoutFace.Count, stopwatch.Elapsed.TotalMilliseconds);
         return new PersonalizationResult(new PersonalProfile(name, head, _model.Framing, counts, DateTimeOffset.UtcNow), labels.Count, withoutFace);
+    }
+
+    private static void CheckArguments(IReadOnlyList<LabelledImage> samples, string name, PersonalizationOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (PersonalProfile.NameProblem(name) is { } problem)
+        {
+            throw new ArgumentException($"A profile cannot be named so: {problem}.", nameof(name));
+        }
+
+        options?.Validate();
+        CheckSamples(samples);
     }
 
     private static void CheckSamples(IReadOnlyList<LabelledImage> samples)
