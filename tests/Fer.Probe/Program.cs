@@ -19,10 +19,10 @@ if (args is ["first-use", var mode])
     return FirstUse.Run(mode);
 }
 
-if (args is ["warmup", var mode and ("cold" or "warm")])
+if (args is ["warmup", var warmUpMode and ("cold" or "warm")])
 {
     // Usage: Fer.Probe warmup cold|warm: one Markdown row, load, warm-up, first Classify and later ones (ms).
-    WarmUp.Run(mode == "warm");
+    WarmUp.Run(warmUpMode == "warm");
     return 0;
 }
 

@@ -144,6 +144,7 @@ public sealed class ExpressionModel : IDisposable
     /// <param name="logger">Where the model-loaded event goes; null: nowhere.</param>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="ModelFormatException">The file is not a valid model file of the expected architecture.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their first parameter, a path or a stream; no call can bind to another overload.")]
     public static ExpressionModel Load(string path, ModelArchitecture? expected = null, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -157,16 +158,18 @@ public sealed class ExpressionModel : IDisposable
     /// </summary>
     /// <param name="stream">The <c>.fermodel</c> content, from its current position to its end.</param>
     /// <param name="expected">When given, the model must be of this architecture.</param>
+    /// <param name="logger">Where the model-loaded event goes; null: nowhere.</param>
     /// <exception cref="ModelFormatException">
     /// The content is not a model file, is corrupt or truncated, longer than a model file may be, or as for
     /// <see cref="Load(string, ModelArchitecture?)"/>; errors name a file stream's file, else "model stream".
     /// </exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their first parameter, a path or a stream; no call can bind to another overload.")]
-    public static ExpressionModel Load(Stream stream, ModelArchitecture? expected = null)
+    public static ExpressionModel Load(Stream stream, ModelArchitecture? expected = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        var start = Stopwatch.GetTimestamp();
         var source = StreamBuffer.Describe(stream, StreamSource);
-        return new ExpressionModel(ModelFile.Load(ModelFile.ReadAll(stream, source), source, expected));
+        return Loaded(new ExpressionModel(ModelFile.Load(ModelFile.ReadAll(stream, source), source, expected)), source, start, logger);
     }
 
     /// <summary>
@@ -191,10 +194,10 @@ public sealed class ExpressionModel : IDisposable
     }
 
     /// <summary>
-    /// <see cref="Load(Stream, ModelArchitecture?)"/> without blocking the caller: the stream is read asynchronously
+    /// <see cref="Load(Stream, ModelArchitecture?, ILogger?)"/> without blocking the caller: the stream is read asynchronously
     /// and the model built on the thread pool. The stream is left open.
     /// </summary>
-    /// <exception cref="ModelFormatException">As for <see cref="Load(Stream, ModelArchitecture?)"/>.</exception>
+    /// <exception cref="ModelFormatException">As for <see cref="Load(Stream, ModelArchitecture?, ILogger?)"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their first parameter, a path or a stream; no call can bind to another overload.")]
     public static async Task<ExpressionModel> LoadAsync(Stream stream, ModelArchitecture? expected = null, CancellationToken cancellationToken = default)
