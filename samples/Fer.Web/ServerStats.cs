@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace PersonalFer.Web;
 
 /// <summary>Process-wide counters for <c>/api/stats</c> and the connection limit; every member is thread-safe.</summary>
@@ -40,7 +42,7 @@ internal sealed class ServerStats(FerWebOptions options)
 
     public void FineTuneEnded() => Interlocked.Decrement(ref _fineTunesRunning);
 
-    /// <summary>A snapshot, with the process's resident memory (what the load test watches for growth).</summary>
+    /// <summary>A snapshot, with the process's resident memory and CPU time (what the load test watches).</summary>
     public object Snapshot() => new
     {
         connections = Connections,
@@ -50,6 +52,7 @@ internal sealed class ServerStats(FerWebOptions options)
         framesRejected = Interlocked.Read(ref _framesRejected),
         fineTunesRunning = Volatile.Read(ref _fineTunesRunning),
         residentBytes = Environment.WorkingSet,
+        cpuSeconds = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
         managedBytes = GC.GetTotalMemory(forceFullCollection: false),
     };
 }

@@ -4,27 +4,32 @@ using OpenQA.Selenium.Chrome;
 namespace PersonalFer.Web.Tests;
 
 /// <summary>
-/// The page in Debian's chromium, driven by chromedriver through Selenium, with chromium's fake camera playing the
-/// team's test clip: expressions appear over the faces, a user enrols (name, prompted captures, fine-tune with
-/// progress), the profile row lands in SQLite, personal predictions show next to the general ones, and the delete
-/// button removes the row. A screenshot of the page goes to <c>screenshots/fer-web.png</c> in the test output.
+/// The page in Debian's chromium, driven by chromedriver through Selenium, with chromium's fake camera playing a
+/// video: expressions appear over the faces, a user enrols (name, prompted captures, fine-tune with progress), the
+/// profile row lands in SQLite, personal predictions show next to the general ones, and the delete button removes the
+/// row. Screenshots of the page go to <c>screenshots/</c> in the test output (the README's is <c>fer-web.png</c>).
 /// </summary>
 public sealed class BrowserTests(WebAppFixture app) : IClassFixture<WebAppFixture>
 {
     private const string Chromium = "/usr/bin/chromium";
     private const string ChromeDriverFolder = "/usr/bin";
     private const string ChromeDriverName = "chromedriver";
-    private const string Name = "Browser user";
     private static readonly string[] ExpressionNames = ["Angry", "Disgust", "Fear", "Happy", "Sad", "Surprise", "Neutral"];
 
     [Fact]
-    public void The_page_shows_live_expressions_for_the_clip_enrols_a_user_into_SQLite_and_deletes_the_profile()
+    public void With_the_bundled_photo_as_camera_the_page_shows_her_expression_enrols_her_into_SQLite_and_deletes_the_profile() =>
+        RunPage(FakeCamera.Photo(app.Folder), "Eileen", "fer-web.png");
+
+    [Fact]
+    public void With_the_test_clip_as_camera_the_page_shows_expressions_for_its_faces_enrols_a_user_into_SQLite_and_deletes_the_profile() =>
+        RunPage(FakeCamera.Clip(app.Folder), "Clip viewer", "fer-web-clip.png");
+
+    private void RunPage(string video, string name, string screenshot)
     {
-        var clip = FakeCamera.Clip(app.Folder);
-        using var driver = StartChromium(clip);
+        using var driver = StartChromium(video);
         driver.Navigate().GoToUrl(app.BaseAddress);
 
-        // Live: the faces of the clip are listed (and drawn) with one of the seven expressions each.
+        // Live: the faces of the video are listed (and drawn) with one of the seven expressions each.
         var seen = new HashSet<string>();
         Until(driver, "faces with expressions in the faces list", TimeSpan.FromSeconds(90), () =>
         {
@@ -36,7 +41,7 @@ public sealed class BrowserTests(WebAppFixture app) : IClassFixture<WebAppFixtur
         Assert.Equal(7, driver.FindElements(By.CssSelector("#chart .bar.general")).Count);
 
         // Enrolment: name, two frames per expression after a one-second countdown, fine-tune.
-        Type(driver, "name", Name);
+        Type(driver, "name", name);
         driver.FindElement(By.Id("use-name")).Click();
         Until(driver, "the profile status to name the user", TimeSpan.FromSeconds(30), () => driver.FindElement(By.Id("profile-status")).Text.Contains("no profile yet", StringComparison.Ordinal));
         Type(driver, "shots", "2");
@@ -50,7 +55,7 @@ public sealed class BrowserTests(WebAppFixture app) : IClassFixture<WebAppFixtur
         });
         Assert.Equal("100", driver.FindElement(By.Id("progress")).GetAttribute("value"));
 
-        var row = ProfileDatabase.Row(app.DatabasePath, Name);
+        var row = ProfileDatabase.Row(app.DatabasePath, name);
         Assert.NotNull(row);
         Assert.Equal(["head.bin", "profile.json"], ProfileDatabase.Entries(row));
 
@@ -62,17 +67,17 @@ public sealed class BrowserTests(WebAppFixture app) : IClassFixture<WebAppFixtur
             return personal.Count > 0;
         });
         Assert.All(personal, expression => Assert.Contains(expression, ExpressionNames));
-        Assert.Contains(Name, driver.FindElement(By.Id("profile-status")).Text, StringComparison.Ordinal);
-        SaveScreenshot(driver);
+        Assert.Contains(name, driver.FindElement(By.Id("profile-status")).Text, StringComparison.Ordinal);
+        SaveScreenshot(driver, screenshot);
 
         // Delete: the row goes.
         driver.FindElement(By.Id("delete")).Click();
         driver.SwitchTo().Alert().Accept();
         Until(driver, "the deletion to be confirmed", TimeSpan.FromSeconds(30), () => driver.FindElement(By.Id("enrol-status")).Text == "Your profile is deleted.");
-        Assert.Null(ProfileDatabase.Row(app.DatabasePath, Name));
+        Assert.Null(ProfileDatabase.Row(app.DatabasePath, name));
     }
 
-    private static ChromeDriver StartChromium(string clip)
+    private static ChromeDriver StartChromium(string video)
     {
         Assert.True(File.Exists(Chromium) && File.Exists(Path.Combine(ChromeDriverFolder, ChromeDriverName)),
             $"{Chromium} or chromedriver is missing: run scripts/install-prerequisites.sh (./build.sh does), which installs Debian's chromium and chromium-driver.");
@@ -84,7 +89,7 @@ public sealed class BrowserTests(WebAppFixture app) : IClassFixture<WebAppFixtur
             "--window-size=1280,860",
             "--use-fake-ui-for-media-stream",            // grant the camera without a prompt
             "--use-fake-device-for-media-stream",
-            $"--use-file-for-fake-video-capture={clip}");
+            $"--use-file-for-fake-video-capture={video}");
         var service = ChromeDriverService.CreateDefaultService(ChromeDriverFolder, ChromeDriverName);
         service.SuppressInitialDiagnosticInformation = true;
         return new ChromeDriver(service, options, TimeSpan.FromMinutes(2));
@@ -121,7 +126,7 @@ public sealed class BrowserTests(WebAppFixture app) : IClassFixture<WebAppFixtur
         }
     }
 
-    private static void SaveScreenshot(ChromeDriver driver, string name = "fer-web.png")
+    private static void SaveScreenshot(ChromeDriver driver, string name)
     {
         var folder = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
         var path = Path.Combine(folder, name);
