@@ -7,8 +7,9 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 var options = builder.Configuration.GetSection(FerWebOptions.Section).Get<FerWebOptions>() ?? new FerWebOptions();
 options.Validate();
 
-// One model, detector, pipeline and personalizer for every connection (AddPersonalFer registers them as singletons).
-builder.Services.AddPersonalFer();
+// One model, detector, pipeline and personalizer for every connection (AddPersonalFer registers them as singletons),
+// set from the PersonalFer section (model file, detector size, …), validated when the host starts.
+builder.Services.AddPersonalFer(builder.Configuration.GetSection("PersonalFer"));
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton<FerService>();
 builder.Services.AddSingleton<ServerStats>();
