@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Http.Json;
+using System.Net.WebSockets;
 using System.Text.Json;
 
 namespace PersonalFer.Web.Tests;
@@ -6,7 +8,8 @@ namespace PersonalFer.Web.Tests;
 /// <summary>
 /// The WebSocket protocol against the running app, with the shipped model and a real SQLite file: results for a real
 /// face, every kind of bad message answered without losing the connection, frames dropped (not queued) when sent
-/// faster than the server classifies, a broken connection releasing its place, and enrolment end to end.
+/// faster than the server classifies, the connection limit, a broken connection releasing its place, and enrolment
+/// end to end.
 /// </summary>
 public sealed class ProtocolTests(WebAppFixture app) : IClassFixture<WebAppFixture>
 {
@@ -143,6 +146,36 @@ public sealed class ProtocolTests(WebAppFixture app) : IClassFixture<WebAppFixtu
         Assert.True(results < Burst, $"{results} of {Burst} frames sent at once were classified: none was dropped.");
         Assert.Equal(Burst + 1, results + droppedCount);
         Assert.Equal(0, last.GetProperty("rejected").GetInt64());
+    }
+
+    [Fact]
+    public async Task Connections_over_the_limit_are_refused_with_503_and_those_open_keep_working()
+    {
+        const int Limit = 32; // appsettings.json: FerWeb:MaxConnections
+        var open = new List<LiveClient>();
+        try
+        {
+            while (await ConnectionsAsync() < Limit)
+            {
+                open.Add(await LiveClient.ConnectAsync(app.WebSocketAddress));
+            }
+
+            Assert.Equal(Limit, await ConnectionsAsync());
+            using var refused = new ClientWebSocket();
+            refused.Options.CollectHttpResponseDetails = true;
+            await Assert.ThrowsAsync<WebSocketException>(() => refused.ConnectAsync(app.WebSocketAddress, TestContext.Current.CancellationToken));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.HttpStatusCode);
+
+            await open[0].SendFrameAsync(TestFrames.Astronaut);
+            Assert.Single((await open[0].NextAsync("result")).GetProperty("faces").EnumerateArray());
+        }
+        finally
+        {
+            foreach (var client in open)
+            {
+                await client.DisposeAsync();
+            }
+        }
     }
 
     [Fact]
