@@ -1,7 +1,7 @@
 namespace PersonalFer.Web;
 
 /// <summary>
-/// The fine-tunes that may run at once on this server. A fine-tune keeps a core busy for about a second; letting
+/// The fine-tunes that may run at once on this server. A fine-tune keeps a core busy for seconds; letting
 /// every enrolling user start one together would starve the live frames of every other connection.
 /// </summary>
 internal sealed class FineTuneSlots(FerWebOptions options) : IDisposable
