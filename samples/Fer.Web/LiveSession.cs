@@ -399,20 +399,19 @@ internal sealed class LiveSession : IDisposable
                 {
                     var bytes = FerService.ToBytes(profile);
                     await _store.SaveAsync(name, bytes, profile.Created, result.FacesUsed, cancellation);
+                    Log.ProfileStored(_logger, name, result.FacesUsed, started.Elapsed.TotalSeconds);
                     await _state.WaitAsync(cancellation);
                     try
                     {
                         ReplaceProfile(profile);
                         profile = null;
+                        Post(new { type = "personalized", name, faces = result.FacesUsed, withoutFace = result.SamplesWithoutFace.Count, seconds = started.Elapsed.TotalSeconds, bytes = bytes.Length });
+                        PostProfile();
                     }
                     finally
                     {
                         _state.Release();
                     }
-
-                    Log.ProfileStored(_logger, name, result.FacesUsed, started.Elapsed.TotalSeconds);
-                    Post(new { type = "personalized", name, faces = result.FacesUsed, withoutFace = result.SamplesWithoutFace.Count, seconds = started.Elapsed.TotalSeconds, bytes = bytes.Length });
-                    PostProfile();
                 }
                 finally
                 {
