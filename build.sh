@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # PersonalFer's one entry point. Installs what the machine lacks, then:
 #   ./build.sh demo [input]   run the demo on an image or video (default: the bundled public-domain photo)
+#   ./build.sh web            run the browser app (samples/Fer.Web) on http://127.0.0.1:5080
+#   ./build.sh web-check      build and run the browser app's tests alone (real chromium, fake camera, SQLite)
 #   ./build.sh test           build the solution, run every test, the demo check, then the NuGet consumer check
 #   ./build.sh pack           pack the four Fer.* packages into artifacts/packages
 set -euo pipefail
@@ -13,7 +15,16 @@ case "${1:-}" in
     shift
     dotnet run --project samples/Fer.Demo -c Release -- "$@"
     ;;
+  web)
+    shift
+    dotnet run --project samples/Fer.Web -c Release -- "$@"
+    ;;
+  web-check)
+    dotnet build tests/Fer.Web.Tests -c Release
+    dotnet test tests/Fer.Web.Tests -c Release --no-build
+    ;;
   test)
+    # The solution's test run includes tests/Fer.Web.Tests (the web check) once.
     dotnet build PersonalFer.sln -c Release
     dotnet test PersonalFer.sln -c Release --no-build
     scripts/demo-check.sh
@@ -23,7 +34,7 @@ case "${1:-}" in
     dotnet pack PersonalFer.sln -c Release -o artifacts/packages
     ;;
   *)
-    echo "usage: ./build.sh demo [image|video] [--camera N] [--out dir] | test | pack" >&2
+    echo "usage: ./build.sh demo [image|video] [--camera N] [--out dir] | web [--urls http://127.0.0.1:5080] | web-check | test | pack" >&2
     exit 2
     ;;
 esac

@@ -2,6 +2,9 @@
 # Installs the system packages PersonalFer needs on Debian/Ubuntu, only when they are missing:
 #   libgtk-3-0  OpenCvSharp's native library (libOpenCvSharpExtern.so) links libgtk-3.so.0
 #   g++         builds Fer.Model's tiny libstdc++ compat library (see docs/NATIVE.md)
+#   chromium, chromium-driver, ffmpeg
+#               the browser app's tests: a real browser driven by Selenium, its fake camera fed the test clip
+#               that ffmpeg converts to MJPEG (tests/Fer.Web.Tests)
 # As root it installs them; with password-less sudo it uses sudo; otherwise it stops with one line saying what to run.
 set -euo pipefail
 
@@ -13,6 +16,9 @@ fi
 missing=()
 ldconfig -p 2>/dev/null | grep -q 'libgtk-3\.so\.0' || missing+=(libgtk-3-0)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
