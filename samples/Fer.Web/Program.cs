@@ -21,8 +21,8 @@ var store = app.Services.GetRequiredService<ProfileStore>();
 await store.InitializeAsync(app.Lifetime.ApplicationStopping);
 Log.Database(app.Logger, store.DatabasePath);
 
-// Loaded before the first request, so the first visitor's frames are not the ones that wait for the model.
-app.Services.GetRequiredService<FerService>().Warm();
+// Loaded and run once before the first request, so the first visitor's frames are not the ones that wait for the model.
+await app.Services.GetRequiredService<FerService>().WarmAsync(app.Lifetime.ApplicationStopping);
 
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 app.UseDefaultFiles();
