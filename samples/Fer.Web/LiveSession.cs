@@ -19,6 +19,9 @@ internal sealed class LiveSession : IDisposable
     private const int MaxCommandBytes = 4096;
     private const int OutboundCapacity = 64;
 
+    // Replies to commands and fine-tune progress: few, and each one matters to the page.
+    private const int ControlCapacity = 256;
+
     // Replies round probabilities: four decimals are more than a bar chart shows and keep a face's JSON short.
     private const int Decimals = 4;
 
@@ -35,6 +38,7 @@ internal sealed class LiveSession : IDisposable
     private readonly ILogger _logger;
     private readonly Channel<Frame> _frames;
     private readonly Channel<byte[]> _outbound;
+    private readonly Channel<byte[]> _control;
     private readonly CancellationTokenSource _closing = new();
 
     // Guards the user's state below between the receive loop (commands), the worker (frames) and a fine-tune.
@@ -75,6 +79,8 @@ internal sealed class LiveSession : IDisposable
             });
         _outbound = Channel.CreateBounded<byte[]>(
             new BoundedChannelOptions(OutboundCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        _control = Channel.CreateBounded<byte[]>(
+            new BoundedChannelOptions(ControlCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     }
 
     /// <summary>This connection's number in the log.</summary>
@@ -106,11 +112,15 @@ internal sealed class LiveSession : IDisposable
             await _closing.CancelAsync();
             _frames.Writer.TryComplete();
             _outbound.Writer.TryComplete();
+            _control.Writer.TryComplete();
             // The receive loop, the only one that starts fine-tunes, has ended: _fineTune is final.
             await Task.WhenAll(worker, sender, _fineTune).ContinueWith(_ => { }, TaskScheduler.Default);
-            if (worker.Exception?.InnerException is { } failure)
+            foreach (var failure in new[] { worker, sender, _fineTune }.Select(t => t.Exception?.InnerException).OfType<Exception>())
             {
-                Log.SessionFailed(_logger, Id, failure);
+                if (failure is not (OperationCanceledException or WebSocketException))
+                {
+                    Log.SessionFailed(_logger, Id, failure);
+                }
             }
 
             await CloseAsync();
@@ -283,6 +293,12 @@ internal sealed class LiveSession : IDisposable
                         break;
                 }
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A command that fails (unreadable text in it, the database unavailable) is answered; the connection lives on.
+                Log.CommandFailed(_logger, Id, e);
+                PostError("command-failed", $"The command could not be carried out: {e.Message}");
+            }
             finally
             {
                 _state.Release();
@@ -436,6 +452,12 @@ internal sealed class LiveSession : IDisposable
         {
             // The connection ended while fine-tuning: nothing is stored.
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Anything else (a head that cannot be saved, the database unavailable) still ends the page's wait.
+            Log.FineTuneFailed(_logger, name, e.Message);
+            PostError("personalization-failed", $"The profile could not be made or stored: {e.Message}");
+        }
         finally
         {
             _stats.FineTuneEnded();
@@ -490,10 +512,20 @@ internal sealed class LiveSession : IDisposable
             Post(new { type = "error", code = e.Code, message = e.Message, frame = frame.Number });
             return;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // One frame that fails inside the library must not stop this connection's classification.
+            Log.FrameFailed(_logger, Id, frame.Number, e);
+            Interlocked.Increment(ref _rejected);
+            _stats.FrameRejected();
+            Post(new { type = "error", code = "frame-failed", message = e.Message, frame = frame.Number });
+            return;
+        }
 
         _stats.FrameClassified();
         var general = _generalTracker.Update(result.General);
-        var personal = result.Personal is null ? null : _personalTracker.Update(result.Personal);
+        // With a profile, a frame without faces still ages the personal tracks, as it does the general ones.
+        var personal = result.Personal is not null ? _personalTracker.Update(result.Personal) : _profile is not null ? _personalTracker.Update([]) : null;
         if (_pendingCapture is { } label && frame.Number > _captureAfterFrame && result.General.Count > 0)
         {
             _samples.Add(new Sample(frame.Bytes, label));
@@ -501,7 +533,7 @@ internal sealed class LiveSession : IDisposable
             Post(new { type = "captured", expression = label.ToString(), count = _samples.Count(s => s.Label == label), total = _samples.Count });
         }
 
-        Post(new
+        PostResult(new
         {
             type = "result",
             frame = frame.Number,
@@ -530,9 +562,23 @@ internal sealed class LiveSession : IDisposable
 
     private async Task SendAsync(CancellationToken cancellation)
     {
-        await foreach (var message in _outbound.Reader.ReadAllAsync(cancellation))
+        // Replies and progress go first and never wait behind results, which are dropped (oldest first) when the
+        // browser reads slowly.
+        while (true)
         {
-            await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellation);
+            if (_control.Reader.TryRead(out var message) || _outbound.Reader.TryRead(out message))
+            {
+                await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellation);
+                continue;
+            }
+
+            var control = _control.Reader.WaitToReadAsync(cancellation).AsTask();
+            var results = _outbound.Reader.WaitToReadAsync(cancellation).AsTask();
+            var first = await Task.WhenAny(control, results);
+            if (!await first && !await (first == control ? results : control))
+            {
+                return;
+            }
         }
     }
 
@@ -597,7 +643,9 @@ internal sealed class LiveSession : IDisposable
 
     private void PostError(string code, string message) => Post(new { type = "error", code, message });
 
-    private void Post<T>(T message) => _outbound.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(message, Json));
+    private void Post<T>(T message) => _control.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(message, Json));
+
+    private void PostResult<T>(T message) => _outbound.Writer.TryWrite(JsonSerializer.SerializeToUtf8Bytes(message, Json));
 
     private static double[] Rounded(IReadOnlyList<float> values) => [.. values.Select(v => Math.Round(v, Decimals))];
 

@@ -27,6 +27,12 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Information, "Profiles are stored in {Path}")]
     public static partial void Database(ILogger logger, string path);
 
-    [LoggerMessage(9, LogLevel.Error, "Connection {Connection} stopped classifying")]
+    [LoggerMessage(9, LogLevel.Error, "Connection {Connection} failed")]
     public static partial void SessionFailed(ILogger logger, int connection, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Error, "Connection {Connection}: frame {Frame} could not be classified")]
+    public static partial void FrameFailed(ILogger logger, int connection, long frame, Exception exception);
+
+    [LoggerMessage(11, LogLevel.Error, "Connection {Connection}: a command failed")]
+    public static partial void CommandFailed(ILogger logger, int connection, Exception exception);
 }

@@ -5,8 +5,8 @@ namespace PersonalFer.Web;
 
 /// <summary>
 /// Profiles by user name in one table: the profile file's bytes (head weights and metadata, never images), when it was
-/// made and on how many faces. Plain ADO.NET on <see cref="DbConnection"/> with SQL that SQLite and PostgreSQL both
-/// accept, so pointing <c>OpenAsync</c> at Npgsql is the whole of moving it to a shared database.
+/// made and on how many faces. Plain ADO.NET on <see cref="DbConnection"/>: moving it to a shared PostgreSQL database
+/// means opening an Npgsql connection instead and declaring the column <c>bytea</c> (README, Scale-out).
 /// </summary>
 internal sealed class ProfileStore(string databasePath)
 {

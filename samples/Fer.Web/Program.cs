@@ -46,7 +46,10 @@ app.Map("/ws", async (HttpContext context, FerService fer, ProfileStore profiles
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var session = new LiveSession(socket, fer, profiles, slots, options, stats, logger);
         Log.ConnectionOpened(logger, session.Id, stats.Connections);
-        await session.RunAsync(context.RequestAborted);
+        // Kestrel aborts requests only after its shutdown timeout: a stopping server ends its sessions itself, before
+        // the model they use is disposed.
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, app.Lifetime.ApplicationStopping);
+        await session.RunAsync(ended.Token);
         return Results.Empty;
     }
     finally

@@ -8,8 +8,9 @@ namespace PersonalFer.Detection;
 /// <summary>
 /// OpenCV's YuNet face detector (MIT, embedded in this assembly): boxes, scores and five landmarks. PersonalFer's
 /// default detector — far more accurate and faster than Haar. OpenCV fixes YuNet's input size when the detector
-/// is created, so frames are shrunk to at most <see cref="YuNetOptions.MaxDetectionSide"/> and the detector is
-/// rebuilt only when that size changes (never, for a video).
+/// is created, so frames are shrunk to at most <see cref="YuNetOptions.MaxDetectionSide"/> and one OpenCV detector
+/// is kept per input size, for the last four sizes: a video builds one, and clients whose cameras differ in shape
+/// share the detector without rebuilding it on every frame.
 /// </summary>
 public sealed class YuNetFaceDetector : IFaceDetector
 {
@@ -22,8 +23,10 @@ public sealed class YuNetFaceDetector : IFaceDetector
     private static readonly Lazy<string> ModelPath = new(ExtractModel, LazyThreadSafetyMode.PublicationOnly);
     private readonly YuNetOptions _options;
     private readonly Lock _gate = new();
-    private FaceDetectorYN? _detector;
-    private Size _detectorSize;
+    private const int CachedSizes = 4;
+
+    // Most recently used first.
+    private readonly List<(Size Size, FaceDetectorYN Detector)> _detectors = [];
     private bool _disposed;
 
     /// <summary>Creates the detector; the first one writes the embedded model into the cache folder (OpenCV reads files only).</summary>
@@ -119,21 +122,35 @@ public sealed class YuNetFaceDetector : IFaceDetector
         lock (_gate)
         {
             _disposed = true;
-            _detector?.Dispose();
-            _detector = null;
+            foreach (var (_, detector) in _detectors)
+            {
+                detector.Dispose();
+            }
+
+            _detectors.Clear();
         }
     }
 
     private FaceDetectorYN DetectorFor(Size size)
     {
-        if (_detector is null || _detectorSize != size)
+        var index = _detectors.FindIndex(d => d.Size == size);
+        if (index >= 0)
         {
-            _detector?.Dispose();
-            _detector = FaceDetectorYN.Create(ModelPath.Value, config: "", size, _options.ScoreThreshold, _options.NmsThreshold, _options.TopK);
-            _detectorSize = size;
+            var used = _detectors[index];
+            _detectors.RemoveAt(index);
+            _detectors.Insert(0, used);
+            return used.Detector;
         }
 
-        return _detector;
+        if (_detectors.Count == CachedSizes)
+        {
+            _detectors[^1].Detector.Dispose();
+            _detectors.RemoveAt(_detectors.Count - 1);
+        }
+
+        var created = FaceDetectorYN.Create(ModelPath.Value, config: "", size, _options.ScoreThreshold, _options.NmsThreshold, _options.TopK);
+        _detectors.Insert(0, (size, created));
+        return created;
     }
 
     private static FaceBox Clip(double x, double y, double width, double height, int frameWidth, int frameHeight)

@@ -153,7 +153,7 @@ public static class TorchRuntime
         {
             NativeLibrary.Load(patched);
         }
-        catch (DllNotFoundException e)
+        catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
         {
             throw new TorchRuntimeException($"the patched {patched} did not load: {e.Message}", e);
         }
@@ -279,7 +279,14 @@ public static class TorchRuntime
         {
             if (NativeSearchPath.Find(searchDirectories, needed) is { } path)
             {
-                NativeLibrary.Load(path);
+                try
+                {
+                    NativeLibrary.Load(path);
+                }
+                catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+                {
+                    throw new TorchRuntimeException($"{path}, which TorchSharp's library needs, did not load: {e.Message}", e);
+                }
             }
         }
     }

@@ -177,7 +177,7 @@ public sealed class ExpressionPipeline
     /// <summary>
     /// Runs the detector and the network once each on the thread pool, so that the first request is served as fast
     /// as the rest: the detector is built for the input size of <paramref name="frameWidth"/> ×
-    /// <paramref name="frameHeight"/> frames (it is rebuilt whenever the frames' shape changes, so give the size the
+    /// <paramref name="frameHeight"/> frames (it is built once per frame shape, so give the size the
     /// host will classify), the network runs its first batch, and the model's fingerprint, which profiles are
     /// checked against, is computed. Call it at start-up, after the model is loaded; results are unchanged.
     /// </summary>

@@ -60,6 +60,12 @@ public static class PersonalFerServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         var options = Register(services);
+        if (!configuration.GetChildren().Any())
+        {
+            // A missing or empty section sets nothing: like a call without settings, it conflicts with none.
+            return services;
+        }
+
         var settings = new PersonalFerOptions();
         configuration.Bind(settings);
         // Keys of a configuration root have no prefix; a section's are under its path.

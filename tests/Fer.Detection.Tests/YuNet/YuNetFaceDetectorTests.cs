@@ -73,6 +73,43 @@ public sealed class YuNetFaceDetectorTests
     }
 
     [Fact]
+    public void Frames_of_many_shapes_in_turn_get_what_a_detector_for_each_shape_alone_gives()
+    {
+        // One detector serves clients whose frames differ in shape (it keeps an OpenCV detector per input size, the
+        // last four): alternating among six shapes must give each frame exactly its own detector's answer.
+        using var photo = TestPhotos.Astronaut();
+        // The photo (512×512) with borders of different widths and heights: six shapes, the face unchanged.
+        var frames = new[] { (0, 0), (64, 0), (0, 64), (200, 0), (0, 160), (100, 40) }
+            .Select(pad => photo.CopyMakeBorder(pad.Item2, pad.Item2, pad.Item1, pad.Item1, BorderTypes.Constant, Scalar.All(90))).ToArray();
+        try
+        {
+            var alone = frames.Select(frame =>
+            {
+                using var detector = new YuNetFaceDetector();
+                return detector.Detect(frame);
+            }).ToArray();
+            using var shared = new YuNetFaceDetector();
+            for (var round = 0; round < 3; round++)
+            {
+                for (var i = 0; i < frames.Length; i++)
+                {
+                    var index = round % 2 == 0 ? i : frames.Length - 1 - i;
+                    Assert.Equal(alone[index], shared.Detect(frames[index]));
+                }
+            }
+
+            Assert.All(alone, faces => Assert.Single(faces));
+        }
+        finally
+        {
+            foreach (var frame in frames)
+            {
+                frame.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public void Boxes_are_mapped_back_to_the_full_frame_whatever_the_detection_size()
     {
         using var frame = TestPhotos.TwoFaces();

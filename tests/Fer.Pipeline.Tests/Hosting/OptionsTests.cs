@@ -145,6 +145,18 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void A_missing_section_sets_nothing_and_conflicts_with_no_earlier_settings()
+    {
+        var missing = Configuration(new() { ["Other:Key"] = "1" }).GetSection("PersonalFer");
+        var services = new ServiceCollection()
+            .AddPersonalFer(o => o.ModelPath = "a.fermodel")
+            .AddPersonalFer(missing);
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal("a.fermodel", provider.GetRequiredService<IOptions<PersonalFerOptions>>().Value.ModelPath);
+    }
+
+    [Fact]
     public void A_value_that_cannot_be_converted_is_named_by_its_key()
     {
         var section = Configuration(new() { ["PersonalFer:Detector:ScoreThreshold"] = "high" }).GetSection("PersonalFer");
