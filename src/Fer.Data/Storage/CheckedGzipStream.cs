@@ -12,7 +12,7 @@ namespace PersonalFer.Data;
 /// member appended (the end mark): the mark comes out only when every member before it ended exactly where the
 /// data does; when it does not, the data is cut or has something else after it.
 /// </remarks>
-internal sealed class CheckedGzipStream : Stream
+internal sealed class CheckedGzipStream : ForwardReadStream
 {
     private const string Corrupt = "truncated or corrupt gzip data";
 
@@ -34,22 +34,6 @@ internal sealed class CheckedGzipStream : Stream
 
     /// <summary>True when <paramref name="start"/> (the first bytes of a file) begins with the gzip signature.</summary>
     public static bool HasSignature(ReadOnlySpan<byte> start) => start.StartsWith(Signature);
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -81,16 +65,6 @@ internal sealed class CheckedGzipStream : Stream
         _start += count;
         return count;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -127,25 +101,9 @@ internal sealed class CheckedGzipStream : Stream
     }
 
     /// <summary>The compressed data followed by <see cref="EndMember"/>.</summary>
-    private sealed class EndMarkedStream(Stream compressed) : Stream
+    private sealed class EndMarkedStream(Stream compressed) : ForwardReadStream
     {
         private int _markRead = -1;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -165,15 +123,5 @@ internal sealed class CheckedGzipStream : Stream
             _markRead += count;
             return count;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
