@@ -33,10 +33,7 @@ public class PipelineBenchmarks
         _detector320 = new YuNetFaceDetector(new YuNetOptions { MaxDetectionSide = 320 });
         _pipeline320 = new ExpressionPipeline(_detector320, _model);
         _personalizer = new Personalizer(_detector, _model, generalFaces: null);
-        var training = Fer2013.Load(BenchmarkData.Fer2013Path).Training;
-        _samples = new LabelledImages(Expressions.All.SelectMany(expression =>
-            Enumerable.Range(0, training.Count).Where(i => training.Labels[i] == expression).Take(5).Select(i =>
-                new LabelledImage(new ImageData(training.Image(i).ToArray(), FaceImage.Size, FaceImage.Size, PixelFormat.Gray8), expression, $"fer2013-train-{i}", IsFaceCrop: true))));
+        _samples = FineTuneSamples.FaceCrops();
     }
 
     [Benchmark(Description = "Classify a 640x480 frame with one face (detect + preprocess + CNN)")]
