@@ -45,6 +45,8 @@ internal static class TargetMeasurement
         }
 
         result["detect_ms"] = Median(Times(200, () => detector.Detect(frame)));
+        var face = new byte[Data.FaceImage.PixelCount];
+        result["network_ms"] = Median(Times(200, () => model.PredictProbabilities(face, 1)));
         result["streams"] = new[] { 1, 2, 4, 8 }.ToDictionary(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture), n => Streams(pipeline, frame, n));
         FineTunes(detector, model, result);
         Console.WriteLine(JsonSerializer.Serialize(result));
