@@ -49,7 +49,7 @@ public sealed class ExpressionModel : IDisposable
     // classification converts its faces with one table lookup per pixel and exactly the same values.
     private readonly float[] _normalizedPixel;
 
-    private InferenceThreading _threading = InferenceThreading.Default;
+    private InferenceThreading _threading = new();
 
     private string? _fingerprint;
     private bool _weightsChanging;

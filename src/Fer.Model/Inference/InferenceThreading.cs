@@ -16,9 +16,6 @@ namespace PersonalFer.Model;
 /// </remarks>
 public sealed record InferenceThreading
 {
-    /// <summary>The default: one thread per 16 faces, at most one per processor.</summary>
-    public static InferenceThreading Default { get; } = new();
-
     /// <summary>Faces per libtorch thread: a call of n faces uses ⌈n / FacesPerThread⌉ threads; at least 1, default 16.</summary>
     public int FacesPerThread { get; init; } = 16;
 

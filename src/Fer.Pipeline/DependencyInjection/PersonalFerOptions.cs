@@ -31,7 +31,7 @@ public sealed class PersonalFerOptions
     /// <see cref="ExpressionModel.Threading"/>): by default one per 16 faces, so a frame's faces run on the calling
     /// thread alone and concurrent requests use one core each; nothing process-wide is changed.
     /// </summary>
-    public InferenceThreading Threading { get; set; } = InferenceThreading.Default;
+    public InferenceThreading Threading { get; set; } = new();
 
     /// <summary>Pipeline settings.</summary>
     public ExpressionPipelineOptions Pipeline { get; set; } = new();
