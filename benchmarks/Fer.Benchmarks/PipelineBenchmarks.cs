@@ -8,10 +8,11 @@ namespace PersonalFer.Benchmarks;
 
 /// <summary>
 /// What a user calls, with default settings and the shipped model: <c>Classify</c> end to end on a real 640×480
-/// frame with one face (target ≤ 5 ms median), and <c>FineTune</c> on 35 face crops, 5 per expression (target ≤ 1 s).
+/// frame with one face, and <c>FineTune</c> on 35 face crops, 5 per expression; natively and AVX2-only.
 /// A non-default variant shows what the default detection size buys: detection at 320 (small faces).
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(NativeAndAvx2Config))]
 public class PipelineBenchmarks
 {
     private Mat? _frame;

@@ -17,6 +17,7 @@ public sealed class InferenceThreadingTests
     [InlineData(16, 4, 1000, 4)]
     [InlineData(1, 1, 64, 1)]
     [InlineData(1, 8, 3, 3)]
+    [InlineData(0, 3, 1, 3)]
     public void A_call_gets_one_thread_per_faces_per_thread_up_to_the_maximum(int facesPerThread, int maxThreads, int faces, int threads)
     {
         Assert.Equal(threads, new InferenceThreading { FacesPerThread = facesPerThread, MaxThreads = maxThreads }.ThreadsFor(faces));
@@ -34,7 +35,7 @@ public sealed class InferenceThreadingTests
     {
         using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 1);
 
-        Assert.Equal("FacesPerThread", Assert.Throws<ArgumentOutOfRangeException>(() => model.Threading = new InferenceThreading { FacesPerThread = 0 }).ParamName);
+        Assert.Equal("FacesPerThread", Assert.Throws<ArgumentOutOfRangeException>(() => model.Threading = new InferenceThreading { FacesPerThread = -1 }).ParamName);
         Assert.Equal("MaxThreads", Assert.Throws<ArgumentOutOfRangeException>(() => model.Threading = new InferenceThreading { MaxThreads = -1 }).ParamName);
         Assert.Throws<ArgumentNullException>(() => model.Threading = null!);
         Assert.Equal(new InferenceThreading(), model.Threading);

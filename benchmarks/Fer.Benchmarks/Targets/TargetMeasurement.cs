@@ -44,6 +44,15 @@ internal static class TargetMeasurement
             result["contended"] = Latencies(() => pipeline.Classify(frame));
         }
 
+        // The same with libtorch's own way, every call on every core, for comparison.
+        model.Threading = new InferenceThreading { FacesPerThread = 0 };
+        result["all_cores_quiet"] = Latencies(() => pipeline.Classify(frame));
+        using (BusyProcess.Start())
+        {
+            result["all_cores_contended"] = Latencies(() => pipeline.Classify(frame));
+        }
+
+        model.Threading = new InferenceThreading();
         result["detect_ms"] = Median(Times(200, () => detector.Detect(frame)));
         var face = new byte[Data.FaceImage.PixelCount];
         result["network_ms"] = Median(Times(200, () => model.PredictProbabilities(face, 1)));

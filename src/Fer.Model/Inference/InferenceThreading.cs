@@ -16,7 +16,11 @@ namespace PersonalFer.Model;
 /// </remarks>
 public sealed record InferenceThreading
 {
-    /// <summary>Faces per libtorch thread: a call of n faces uses ⌈n / FacesPerThread⌉ threads; at least 1, default 16.</summary>
+    /// <summary>
+    /// Faces per libtorch thread: a call of n faces uses ⌈n / FacesPerThread⌉ threads; default 16. 0: every call
+    /// uses <see cref="MaxThreads"/> threads, libtorch's own way, which gives a single frame a lower median on an
+    /// idle machine and long stalls on a busy one (docs/BENCHMARKS.md).
+    /// </summary>
     public int FacesPerThread { get; init; } = 16;
 
     /// <summary>
@@ -29,7 +33,7 @@ public sealed record InferenceThreading
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the parameter name is the setting's.</exception>
     public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(FacesPerThread, nameof(FacesPerThread));
+        ArgumentOutOfRangeException.ThrowIfNegative(FacesPerThread, nameof(FacesPerThread));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxThreads, nameof(MaxThreads));
     }
 
@@ -37,6 +41,6 @@ public sealed record InferenceThreading
     internal int ThreadsFor(int faces)
     {
         var most = MaxThreads > 0 ? MaxThreads : Environment.ProcessorCount;
-        return Math.Clamp((faces + FacesPerThread - 1) / FacesPerThread, 1, most);
+        return FacesPerThread == 0 ? most : Math.Clamp((faces + FacesPerThread - 1) / FacesPerThread, 1, most);
     }
 }
