@@ -19,13 +19,7 @@ public sealed class InferencePrecisionTests
         var inferred = model.PredictProbabilities(faces.Pixels, faces.Count);
         var single = model.PredictProbabilities(faces.Pixels[..FaceImage.PixelCount], 1);
 
-        float[] reference;
-        using (TorchSharp.torch.no_grad())
-        using (var scope = TorchSharp.torch.NewDisposeScope())
-        {
-            var input = FaceTensors.Normalize(FaceTensors.Unit(faces.Pixels, faces.Count), model.Manifest);
-            reference = TorchSharp.torch.nn.functional.softmax(model.Network.forward(input), 1).data<float>().ToArray();
-        }
+        var reference = TrainedNetworkProbabilities(model, faces);
 
         Assert.True(MaxDifference(reference, inferred) < 1e-4, $"channels-last inference differs by up to {MaxDifference(reference, inferred):G3}");
         Assert.True(MaxDifference(reference[..Expressions.Count], single) < 1e-4, "a single face differs from the same face in a batch");
@@ -40,13 +34,7 @@ public sealed class InferencePrecisionTests
 
         var inferred = model.PredictProbabilities(faces.Pixels, faces.Count);
 
-        float[] reference;
-        using (TorchSharp.torch.no_grad())
-        using (var scope = TorchSharp.torch.NewDisposeScope())
-        {
-            var input = FaceTensors.Normalize(FaceTensors.Unit(faces.Pixels, faces.Count), model.Manifest);
-            reference = TorchSharp.torch.nn.functional.softmax(model.Network.forward(input), 1).data<float>().ToArray();
-        }
+        var reference = TrainedNetworkProbabilities(model, faces);
 
         Assert.True(MaxDifference(reference, inferred) < 1e-4, $"inference differs by up to {MaxDifference(reference, inferred):G3}");
     }
@@ -105,6 +93,15 @@ public sealed class InferencePrecisionTests
 
         Assert.True(MaxDifference(untrained, exact) > 0.1, "training should have changed the predictions");
         Assert.True(MaxDifference(exact, reduced) < 0.05, $"bfloat16 lags the trained weights by up to {MaxDifference(exact, reduced):F3}");
+    }
+
+    /// <summary>What the float32 network the trainer uses computes, in eval mode.</summary>
+    private static float[] TrainedNetworkProbabilities(ExpressionModel model, FaceDataset faces)
+    {
+        using var noGrad = TorchSharp.torch.no_grad();
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var input = FaceTensors.Normalize(FaceTensors.Unit(faces.Pixels, faces.Count), model.Manifest);
+        return TorchSharp.torch.nn.functional.softmax(model.Network.forward(input), 1).data<float>().ToArray();
     }
 
     private static double MaxDifference(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();

@@ -589,29 +589,19 @@ public sealed class ExpressionModel : IDisposable
     }
 
     /// <summary>Rebuilds the inference copy from the current weights (under the gate, or from the constructor).</summary>
-    private void RefreshInferenceCopy()
+    private void RefreshInferenceCopy() => ReplaceInferenceCopy(new InferenceNetwork(Network, Architecture, _precision));
+
+    /// <summary>Disposes the inference copy once no call uses it (under the gate).</summary>
+    private void DisposeInferenceCopy() => ReplaceInferenceCopy(null);
+
+    /// <summary>Swaps in <paramref name="copy"/> once no call uses the current one, and disposes that.</summary>
+    private void ReplaceInferenceCopy(InferenceNetwork? copy)
     {
-        var copy = new InferenceNetwork(Network, Architecture, _precision);
         _copyLock.EnterWriteLock();
         try
         {
             _inferenceCopy?.Dispose();
             _inferenceCopy = copy;
-        }
-        finally
-        {
-            _copyLock.ExitWriteLock();
-        }
-    }
-
-    /// <summary>Disposes the inference copy once no call uses it (under the gate).</summary>
-    private void DisposeInferenceCopy()
-    {
-        _copyLock.EnterWriteLock();
-        try
-        {
-            _inferenceCopy?.Dispose();
-            _inferenceCopy = null;
         }
         finally
         {
