@@ -4,11 +4,12 @@
 #   ./build.sh web            run the browser app (samples/Fer.Web) on http://127.0.0.1:5080
 #   ./build.sh web-check      build and run the browser app's tests alone (real chromium, fake camera, SQLite)
 #   ./build.sh test           build the solution, run every test, the demo check, then the NuGet consumer check
+#   ./build.sh benchmarks     every speed target beside the seed anchor, in one run (docs/BENCHMARKS.md)
 #   ./build.sh pack           pack the four Fer.* packages into artifacts/packages
 set -euo pipefail
 cd "$(dirname "$0")"
 
-scripts/install-prerequisites.sh
+if [ "${1:-}" = "benchmarks" ]; then scripts/install-prerequisites.sh --benchmarks; else scripts/install-prerequisites.sh; fi
 
 case "${1:-}" in
   demo)
@@ -30,11 +31,14 @@ case "${1:-}" in
     scripts/demo-check.sh
     scripts/consumer-check.sh
     ;;
+  benchmarks)
+    dotnet run -c Release --project benchmarks/Fer.Benchmarks -- targets
+    ;;
   pack)
     dotnet pack PersonalFer.sln -c Release -o artifacts/packages
     ;;
   *)
-    echo "usage: ./build.sh demo [image|video] [--camera N] [--out dir] | web [--urls http://127.0.0.1:5080] | web-check | test | pack" >&2
+    echo "usage: ./build.sh demo [image|video] [--camera N] [--out dir] | web [--urls http://127.0.0.1:5080] | web-check | test | benchmarks | pack" >&2
     exit 2
     ;;
 esac

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the README's main job the way a user does and checks what it writes: the bundled photo (one face, an
-# annotated PNG, JSON and CSV) and, where ../shared is present, 30 frames of the real test clip (annotated MP4),
+# annotated PNG, JSON and CSV) and, where ../shared is present, 30 frames of the real test clip (annotated MP4, and
+# the same predictions with --batch),
 # then Fer.Personalize's enrolment flow on that clip: capture per expression, enroll, classify live with the profile;
 # and, with FER2013 there, the shipped model through PyTorch's state_dict format and back.
 set -euo pipefail
@@ -21,6 +22,9 @@ if [ -f "$clip" ]; then
   # libtorch's per-batch "Could not initialize NNPACK!" warnings must stay switched off (TorchRuntime).
   if grep -q NNPACK "$out/stderr.txt"; then echo "demo check: NNPACK warnings on stderr" >&2; exit 1; fi
   test "$(grep -c '"frame"' "$out/short_hamilton_clip.predictions.json")" -eq 30
+  # --batch classifies several frames at once on every core: the same predictions, in the same order.
+  "${demo[@]}" "$clip" --out "$out/batch" --max-frames 30 --detection-side 320 --batch > /dev/null
+  cmp "$out/short_hamilton_clip.predictions.csv" "$out/batch/short_hamilton_clip.predictions.csv"
 
   personalize=(dotnet run --project samples/Fer.Personalize -c Release --no-build --)
   "${personalize[@]}" capture --video "$clip" --out "$out/faces" --per-expression 2 --gap 0.2 > "$out/capture.txt"

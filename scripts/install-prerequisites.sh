@@ -5,6 +5,8 @@
 #   chromium, chromium-driver, ffmpeg
 #               the browser app's tests: a real browser driven by Selenium, its fake camera fed the test clip
 #               that ffmpeg converts to MJPEG (tests/Fer.Web.Tests)
+# With --benchmarks, also what the benchmark suite's seed anchor (../shared/anchors/seed_pipeline_bench.py) runs on:
+#   python3-torch, python3-opencv, opencv-data   the seed's own stack: Python PyTorch, OpenCV and its Haar cascades
 # As root it installs them; with password-less sudo it uses sudo; otherwise it stops with one line saying what to run.
 set -euo pipefail
 
@@ -19,6 +21,11 @@ command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+if [ "${1:-}" = "--benchmarks" ]; then
+  /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || missing+=(python3-torch)
+  /usr/bin/python3 -c 'import cv2' >/dev/null 2>&1 || missing+=(python3-opencv)
+  [ -f /usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml ] || missing+=(opencv-data)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -5,14 +5,15 @@ namespace PersonalFer.Benchmarks;
 /// <summary>Finds the shared FER2013 file the benchmarks read.</summary>
 internal static class BenchmarkData
 {
+    /// <summary>The shared folder: $PERSONALFER_SHARED, else ../shared next to the repository.</summary>
+    public static string SharedDirectory =>
+        Environment.GetEnvironmentVariable("PERSONALFER_SHARED") is { Length: > 0 } root ? root : FindSharedNextToRepository();
+
     public static string Fer2013Path
     {
         get
         {
-            var shared = Environment.GetEnvironmentVariable("PERSONALFER_SHARED") is { Length: > 0 } root
-                ? root
-                : FindSharedNextToRepository();
-            var path = Path.Combine(shared, "data", "fer2013", "fer2013.csv.gz");
+            var path = Path.Combine(SharedDirectory, "data", "fer2013", "fer2013.csv.gz");
             return File.Exists(path) ? path : throw new FileNotFoundException($"FER2013 not found at {path}; set PERSONALFER_SHARED.", path);
         }
     }

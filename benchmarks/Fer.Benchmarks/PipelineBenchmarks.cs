@@ -8,10 +8,11 @@ namespace PersonalFer.Benchmarks;
 
 /// <summary>
 /// What a user calls, with default settings and the shipped model: <c>Classify</c> end to end on a real 640×480
-/// frame with one face (target ≤ 5 ms median), and <c>FineTune</c> on 35 face crops, 5 per expression (target ≤ 1 s).
+/// frame with one face, and <c>FineTune</c> on 35 face crops, 5 per expression; natively and AVX2-only.
 /// A non-default variant shows what the default detection size buys: detection at 320 (small faces).
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(NativeAndAvx2Config))]
 public class PipelineBenchmarks
 {
     private Mat? _frame;
@@ -33,10 +34,7 @@ public class PipelineBenchmarks
         _detector320 = new YuNetFaceDetector(new YuNetOptions { MaxDetectionSide = 320 });
         _pipeline320 = new ExpressionPipeline(_detector320, _model);
         _personalizer = new Personalizer(_detector, _model, generalFaces: null);
-        var training = Fer2013.Load(BenchmarkData.Fer2013Path).Training;
-        _samples = new LabelledImages(Expressions.All.SelectMany(expression =>
-            Enumerable.Range(0, training.Count).Where(i => training.Labels[i] == expression).Take(5).Select(i =>
-                new LabelledImage(new ImageData(training.Image(i).ToArray(), FaceImage.Size, FaceImage.Size, PixelFormat.Gray8), expression, $"fer2013-train-{i}", IsFaceCrop: true))));
+        _samples = FineTuneSamples.FaceCrops();
     }
 
     [Benchmark(Description = "Classify a 640x480 frame with one face (detect + preprocess + CNN)")]

@@ -8,13 +8,15 @@ namespace PersonalFer.Benchmarks;
 /// </summary>
 internal static class RealFrame
 {
+    /// <summary>The bundled public-domain photo next to the benchmark binaries.</summary>
+    public static string PhotoPath { get; } = Path.Combine(AppContext.BaseDirectory, "media", "astronaut.png");
+
     public static Mat Create640x480()
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "media", "astronaut.png");
-        using var photo = Cv2.ImRead(path);
+        using var photo = Cv2.ImRead(PhotoPath);
         if (photo.Empty())
         {
-            throw new FileNotFoundException("The bundled photo is missing next to the benchmark binaries.", path);
+            throw new FileNotFoundException("The bundled photo is missing next to the benchmark binaries.", PhotoPath);
         }
 
         var frame = new Mat(480, 640, MatType.CV_8UC3, Scalar.All(128));

@@ -92,14 +92,15 @@ internal static class DemoRun
         var stop = false;
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop = true; };
         var tracker = new ExpressionTracker(new ExpressionTrackingOptions { NewFrameWeight = settings.Smooth ? 0.3 : 1 });
-        using var frame = new Mat();
         var index = 0;
         var lastReport = Stopwatch.StartNew();
-        while (!stop && index < (settings.MaxFrames ?? int.MaxValue) && capture.Read(frame) && !frame.Empty())
+        var run = Stopwatch.StartNew();
+
+        // Tracking, annotation and output take the frames in order, whichever way they were classified.
+        void Finish(Mat frame, IReadOnlyList<FaceExpression> faces, double milliseconds)
         {
-            var stopwatch = Stopwatch.StartNew();
-            var tracked = tracker.Update(pipeline.Classify(frame, profile));
-            summary.AddFrame(stopwatch.Elapsed.TotalMilliseconds, tracked.Count);
+            var tracked = tracker.Update(faces);
+            summary.AddFrame(milliseconds, tracked.Count);
             foreach (var face in tracked)
             {
                 summary.AddFace(face);
@@ -116,6 +117,82 @@ internal static class DemoRun
             }
         }
 
+        bool More() => !stop && index < (settings.MaxFrames ?? int.MaxValue);
+        if (settings.Batch && settings.InputPath is not null)
+        {
+            Batch(capture, pipeline, profile, settings.MaxFrames ?? int.MaxValue, More, Finish);
+        }
+        else
+        {
+            using var frame = new Mat();
+            while (More() && capture.Read(frame) && !frame.Empty())
+            {
+                var stopwatch = Stopwatch.StartNew();
+                var faces = pipeline.Classify(frame, profile);
+                Finish(frame, faces, stopwatch.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        Console.WriteLine($"{index} frame(s) in {run.Elapsed.TotalSeconds:F2} s: {index / run.Elapsed.TotalSeconds:F1} frames/s{(settings.Batch ? $" (batch mode, {Environment.ProcessorCount} frames at a time)" : "")}");
         return output;
+    }
+
+    /// <summary>
+    /// A video file as fast as the machine goes: while this thread decodes the next frames and writes the finished
+    /// ones, as many frames as there are cores are classified at once on the thread pool (each call runs libtorch on
+    /// its own thread, so they do not wait on each other). Frames are finished in order.
+    /// </summary>
+    private static void Batch(VideoCapture capture, ExpressionPipeline pipeline, PersonalProfile? profile, int maxFrames,
+        Func<bool> more, Action<Mat, IReadOnlyList<FaceExpression>, double> finish)
+    {
+        var inFlight = new Queue<(Mat Frame, Task<(IReadOnlyList<FaceExpression> Faces, double Milliseconds)> Work)>();
+        var read = 0;
+        try
+        {
+            while (more() && read < maxFrames)
+            {
+                var frame = new Mat();
+                if (!capture.Read(frame) || frame.Empty())
+                {
+                    frame.Dispose();
+                    break;
+                }
+
+                read++;
+                inFlight.Enqueue((frame, Task.Run(() =>
+                {
+                    var stopwatch = Stopwatch.StartNew();
+                    return (pipeline.Classify(frame, profile), stopwatch.Elapsed.TotalMilliseconds);
+                })));
+                if (inFlight.Count > Environment.ProcessorCount)
+                {
+                    FinishNext(inFlight, finish);
+                }
+            }
+
+            while (inFlight.Count > 0)
+            {
+                FinishNext(inFlight, finish);
+            }
+        }
+        finally
+        {
+            // Stopped early or failed: each frame still being classified is released once its call is done.
+            foreach (var (frame, work) in inFlight)
+            {
+                work.ContinueWith(_ => frame.Dispose(), TaskScheduler.Default);
+            }
+        }
+    }
+
+    private static void FinishNext(Queue<(Mat Frame, Task<(IReadOnlyList<FaceExpression> Faces, double Milliseconds)> Work)> inFlight,
+        Action<Mat, IReadOnlyList<FaceExpression>, double> finish)
+    {
+        var (frame, work) = inFlight.Dequeue();
+        using (frame)
+        {
+            var (faces, milliseconds) = work.GetAwaiter().GetResult();
+            finish(frame, faces, milliseconds);
+        }
     }
 }

@@ -9,7 +9,8 @@ namespace PersonalFer.Demo;
 /// <param name="MaxFrames">Stop a video after this many frames.</param>
 /// <param name="Smooth">Smooth video predictions per tracked face.</param>
 /// <param name="DetectionSide">YuNet's detection size, or null for its default.</param>
-internal sealed record DemoSettings(string? InputPath, int? Camera, string OutputDirectory, string Model, string? ProfilePath, int? MaxFrames, bool Smooth, int? DetectionSide)
+/// <param name="Batch">Classify several frames of a video file at once, on every core.</param>
+internal sealed record DemoSettings(string? InputPath, int? Camera, string OutputDirectory, string Model, string? ProfilePath, int? MaxFrames, bool Smooth, int? DetectionSide, bool Batch)
 {
     private static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"];
 

@@ -1,7 +1,7 @@
 // Fer.Demo: the README's main job. Finds every face in an image, a video file or a webcam, classifies its
 // expression with the shipped general model (or a profile), and writes an annotated image/video plus the
 // predictions per frame and face as JSON and CSV.
-//   Fer.Demo [input] [--out <dir>] [--model default|<file>] [--profile <file>] [--camera <index>] [--max-frames N]
+//   Fer.Demo [input] [--out <dir>] [--model default|<file>] [--profile <file>] [--camera <index>] [--max-frames N] [--batch]
 using System.CommandLine;
 using PersonalFer.Demo;
 using PersonalFer.Samples;
@@ -14,9 +14,10 @@ var camera = new Option<int?>("--camera") { Description = "Read this webcam (e.g
 var maxFrames = new Option<int?>("--max-frames") { Description = "Stop after this many video frames" };
 var noSmoothing = new Option<bool>("--no-smoothing") { Description = "Report each video frame's raw prediction (default: smoothed per tracked face)" };
 var detectionSide = new Option<int?>("--detection-side") { Description = "Detect faces on frames shrunk to this many pixels (default 160, fast; 320 also finds small or distant faces)" };
+var batch = new Option<bool>("--batch") { Description = "Process a video file using every core: several frames are classified at once while the next are decoded (output unchanged, in frame order)" };
 var root = new RootCommand("Detect faces and classify their expressions in an image, a video or a webcam stream.")
 {
-    input, output, model, profile, camera, maxFrames, noSmoothing, detectionSide,
+    input, output, model, profile, camera, maxFrames, noSmoothing, detectionSide, batch,
 };
 root.SetAction(result => DemoRun.Execute(new DemoSettings(
     result.GetValue(camera) is { } index ? null : result.GetValue(input) ?? Path.Combine(AppContext.BaseDirectory, "media", "astronaut.png"),
@@ -26,5 +27,6 @@ root.SetAction(result => DemoRun.Execute(new DemoSettings(
     result.GetValue(profile),
     result.GetValue(maxFrames),
     !result.GetValue(noSmoothing),
-    result.GetValue(detectionSide))));
+    result.GetValue(detectionSide),
+    result.GetValue(batch))));
 return CommandLineErrors.Invoke(root, args);

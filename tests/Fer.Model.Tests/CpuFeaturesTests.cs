@@ -34,6 +34,20 @@ public sealed class CpuFeaturesTests
         Assert.False(CpuFeatures.HasNativeBFloat16In([]));
     }
 
+    [Theory]
+    [InlineData("AVX2", true)]
+    [InlineData("avx512_core_vnni", true)]
+    [InlineData(" SSE41 ", true)]
+    [InlineData("AVX512_CORE_BF16", false)]
+    [InlineData("AVX512_CORE_AMX", false)]
+    [InlineData("DEFAULT", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void Capping_onednn_below_bfloat16_counts_as_a_cpu_without_it(string? maxIsa, bool capped)
+    {
+        Assert.Equal(capped, CpuFeatures.CapsBelowBFloat16(maxIsa));
+    }
+
     [Fact]
     public void A_model_defaults_to_bfloat16_exactly_where_this_cpu_computes_it_natively()
     {

@@ -4,8 +4,8 @@ using PersonalFer.Tests;
 namespace PersonalFer.Model.Tests;
 
 /// <summary>
-/// Inference runs a channels-last copy of the network, in bfloat16 where the CPU computes it natively: both
-/// against the float32 network the trainer uses.
+/// Inference runs a copy of the network with BatchNorm folded into the convolutions, channels-last, in bfloat16 where
+/// the CPU computes it natively: each against the float32 network the trainer uses.
 /// </summary>
 public sealed class InferencePrecisionTests
 {
@@ -19,16 +19,24 @@ public sealed class InferencePrecisionTests
         var inferred = model.PredictProbabilities(faces.Pixels, faces.Count);
         var single = model.PredictProbabilities(faces.Pixels[..FaceImage.PixelCount], 1);
 
-        float[] reference;
-        using (TorchSharp.torch.no_grad())
-        using (var scope = TorchSharp.torch.NewDisposeScope())
-        {
-            var input = FaceTensors.Normalize(FaceTensors.Unit(faces.Pixels, faces.Count), model.Manifest);
-            reference = TorchSharp.torch.nn.functional.softmax(model.Network.forward(input), 1).data<float>().ToArray();
-        }
+        var reference = TrainedNetworkProbabilities(model, faces);
 
         Assert.True(MaxDifference(reference, inferred) < 1e-4, $"channels-last inference differs by up to {MaxDifference(reference, inferred):G3}");
         Assert.True(MaxDifference(reference[..Expressions.Count], single) < 1e-4, "a single face differs from the same face in a batch");
+    }
+
+    [Fact]
+    public void The_seed_network_without_batchnorm_runs_the_same_way()
+    {
+        var faces = TestFaces.Make(16);
+        using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 3);
+        model.Precision = InferencePrecision.Float32;
+
+        var inferred = model.PredictProbabilities(faces.Pixels, faces.Count);
+
+        var reference = TrainedNetworkProbabilities(model, faces);
+
+        Assert.True(MaxDifference(reference, inferred) < 1e-4, $"inference differs by up to {MaxDifference(reference, inferred):G3}");
     }
 
     [Fact]
@@ -85,6 +93,15 @@ public sealed class InferencePrecisionTests
 
         Assert.True(MaxDifference(untrained, exact) > 0.1, "training should have changed the predictions");
         Assert.True(MaxDifference(exact, reduced) < 0.05, $"bfloat16 lags the trained weights by up to {MaxDifference(exact, reduced):F3}");
+    }
+
+    /// <summary>What the float32 network the trainer uses computes, in eval mode.</summary>
+    private static float[] TrainedNetworkProbabilities(ExpressionModel model, FaceDataset faces)
+    {
+        using var noGrad = TorchSharp.torch.no_grad();
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var input = FaceTensors.Normalize(FaceTensors.Unit(faces.Pixels, faces.Count), model.Manifest);
+        return TorchSharp.torch.nn.functional.softmax(model.Network.forward(input), 1).data<float>().ToArray();
     }
 
     private static double MaxDifference(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();

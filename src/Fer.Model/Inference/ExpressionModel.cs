@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using PersonalFer.Data;
 using PersonalFer.Model.Networks;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PersonalFer.Model;
@@ -12,15 +11,17 @@ namespace PersonalFer.Model;
 /// another) and probabilities come out as arrays, so no tensor crosses the API.
 /// </summary>
 /// <remarks>
-/// Thread-safe: the model guards its native network itself, so any number of pipelines, personalizers and threads
-/// may share one instance; calls into the network run one at a time (libtorch already spreads each over the cores).
-/// Training (<see cref="Trainer"/>) changes the weights in place: inference waits for no one and fails with
-/// <see cref="InvalidOperationException"/> until training ends. <see cref="Dispose"/> waits for a running call.
+/// Thread-safe: any number of pipelines, personalizers and threads may share one instance. Inference calls run
+/// side by side, each with the libtorch threads <see cref="Threading"/> gives it (by default one for a frame's
+/// faces, so concurrent streams use one core each). Training (<see cref="Trainer"/>) changes the weights in place:
+/// inference waits for no one and fails with <see cref="InvalidOperationException"/> until training ends.
+/// <see cref="Dispose"/> waits for running calls.
 /// </remarks>
 /// <remarks>
-/// Inference (classification, evaluation, feature extraction) runs the feature extractor from a copy of the
-/// network kept in channels-last layout (what oneDNN's convolutions are fastest on) and in <see cref="Precision"/>:
-/// bfloat16 where the CPU computes it natively, else float32. Training always uses the float32 network itself.
+/// Inference (classification, evaluation, feature extraction) runs a copy of the network made for it: BatchNorm
+/// folded into the convolutions, convolution weights channels-last (what oneDNN's convolutions are fastest on) and
+/// in <see cref="Precision"/>: bfloat16 where the CPU computes it natively, else float32. Training always uses the
+/// float32 network itself.
 /// </remarks>
 public sealed class ExpressionModel : IDisposable
 {
@@ -33,12 +34,22 @@ public sealed class ExpressionModel : IDisposable
 
     private InferencePrecision _precision = CpuFeatures.HasNativeBFloat16 ? InferencePrecision.BFloat16 : InferencePrecision.Float32;
 
-    // The network as inference runs it: channels-last (oneDNN's fastest convolution layout) and in _precision.
-    // Rebuilt whenever the weights or the precision change.
-    private FerNetwork? _inferenceCopy;
+    // The network as inference runs it (InferenceNetwork), in _precision. Rebuilt whenever the weights or the
+    // precision change.
+    private InferenceNetwork? _inferenceCopy;
 
-    // Serializes every use of the native modules, and their replacement or disposal.
+    // Serializes every use of the trained network's modules, and the inference copy's replacement or disposal.
     private readonly Lock _gate = new();
+
+    // Inference calls share the read-only inference copy (read lock); replacing or disposing it waits for them
+    // (write lock, taken inside _gate). Never disposed: a call may still be waiting on it when the model is disposed.
+    private readonly ReaderWriterLockSlim _copyLock = new();
+
+    // Pixel byte → normalized network input, made by the normalization ops themselves (FaceTensors), so a
+    // classification converts its faces with one table lookup per pixel and exactly the same values.
+    private readonly float[] _normalizedPixel;
+
+    private InferenceThreading _threading = new();
 
     private string? _fingerprint;
     private bool _weightsChanging;
@@ -49,6 +60,7 @@ public sealed class ExpressionModel : IDisposable
         Manifest = manifest;
         Network = network;
         Network.eval();
+        _normalizedPixel = FaceTensors.NormalizationTable(manifest);
         RefreshInferenceCopy();
     }
 
@@ -111,6 +123,23 @@ public sealed class ExpressionModel : IDisposable
                 _precision = value;
                 RefreshInferenceCopy();
             }
+        }
+    }
+
+    /// <summary>
+    /// How many libtorch threads each inference call uses (<see cref="InferenceThreading"/>; by default one per 16
+    /// faces, so one for a frame). Applied per call on the calling thread; nothing process-wide changes.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public InferenceThreading Threading
+    {
+        get => _threading;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            value.Validate();
+            _threading = value;
         }
     }
 
@@ -394,7 +423,7 @@ public sealed class ExpressionModel : IDisposable
         CheckFaces(faces, faceCount);
 
         using var scope = NewDisposeScope();
-        var logits = Logits(FaceTensors.Normalize(FaceTensors.Unit(faces, faceCount), Manifest), head);
+        var logits = Logits(FaceTensors.Normalized(faces, faceCount, _normalizedPixel), head);
         return nn.functional.softmax(logits, 1).data<float>().ToArray();
     }
 
@@ -412,9 +441,14 @@ public sealed class ExpressionModel : IDisposable
         var values = new float[labels.Count * copies * length];
         var allLabels = new Expression[labels.Count * copies];
         using var noGrad = no_grad();
-        lock (_gate)
+        _copyLock.EnterReadLock();
+        try
         {
             ExtractInto(faces, labels, copies, values, allLabels);
+        }
+        finally
+        {
+            _copyLock.ExitReadLock();
         }
 
         return new FaceFeatures(values, allLabels, length, Fingerprint());
@@ -426,9 +460,10 @@ public sealed class ExpressionModel : IDisposable
         FaceBatches.ForEach(faces, labels.Count, (unit, start, count) =>
         {
             var input = FaceTensors.Normalize(unit, Manifest);
+            using var threads = IntraOpThreads.Use(_threading.ThreadsFor(count * copies));
             for (var copy = 0; copy < copies; copy++)
             {
-                var features = InferFeatures(copy == 0 ? input : input.flip(3)).data<float>();
+                var features = InferenceCopy.Features(copy == 0 ? input : input.flip(3)).data<float>();
                 features.CopyTo(values, ((copy * labels.Count) + start) * length);
                 for (var i = 0; i < count; i++)
                 {
@@ -481,8 +516,7 @@ public sealed class ExpressionModel : IDisposable
             ThrowIfDisposed();
             _weightsChanging = true;
             _fingerprint = null;
-            _inferenceCopy?.Dispose();
-            _inferenceCopy = null;
+            DisposeInferenceCopy();
         }
     }
 
@@ -520,13 +554,14 @@ public sealed class ExpressionModel : IDisposable
         return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(memory.GetBuffer().AsSpan(0, (int)memory.Length))).ToLowerInvariant();
     }
 
-    /// <summary>The feature extractor's output (float32) for normalized input, from the inference copy.</summary>
-    internal Tensor InferFeatures(Tensor input)
+    /// <summary>The network inference runs; the caller holds the read lock.</summary>
+    private InferenceNetwork InferenceCopy
     {
-        ThrowIfDisposed();
-        var copy = _inferenceCopy ?? throw new InvalidOperationException("The weights are being trained; inference waits until training ends.");
-        var dtype = _precision == InferencePrecision.BFloat16 ? bfloat16 : float32;
-        return copy.Features.forward(ToChannelsLast(input.to(dtype))).to(float32);
+        get
+        {
+            ThrowIfDisposed();
+            return _inferenceCopy ?? throw new InvalidOperationException("The weights are being trained; inference waits until training ends.");
+        }
     }
 
     /// <summary>The logits of <paramref name="head"/> (the general head when null) for normalized input, from the inference copy (no gradient).</summary>
@@ -538,45 +573,41 @@ public sealed class ExpressionModel : IDisposable
         }
 
         using var noGrad = no_grad();
-        lock (_gate)
+        using var threads = IntraOpThreads.Use(_threading.ThreadsFor((int)input.shape[0]));
+        _copyLock.EnterReadLock();
+        try
         {
-            ThrowIfDisposed();
-            var classifier = head?.Module ?? Network.Head;
+            var copy = InferenceCopy;
+            var classifier = head?.Module ?? copy.Head;
             classifier.eval();
-            return classifier.forward(InferFeatures(input));
+            return classifier.forward(copy.Features(input));
         }
-    }
-
-    /// <summary>Rebuilds the inference copy from the current weights.</summary>
-    private void RefreshInferenceCopy()
-    {
-        _inferenceCopy?.Dispose();
-        _inferenceCopy = null;
-        var copy = NetworkFactory.Create(Architecture);
-        using (no_grad())
+        finally
         {
-            copy.load_state_dict(Network.state_dict());
-            if (_precision == InferencePrecision.BFloat16)
-            {
-                copy.to(bfloat16);
-            }
-
-            using var scope = NewDisposeScope();
-            foreach (var parameter in copy.parameters().Where(p => p.dim() == 4))
-            {
-                parameter.set_(ToChannelsLast(parameter.detach()));
-            }
+            _copyLock.ExitReadLock();
         }
-
-        copy.eval();
-        _inferenceCopy = copy;
     }
 
-    /// <summary>
-    /// The same [N, C, H, W] values stored channel-innermost (TorchSharp has no memory_format argument: the
-    /// permutation's contiguous copy, viewed back, has exactly channels-last strides).
-    /// </summary>
-    private static Tensor ToChannelsLast(Tensor batch) => batch.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+    /// <summary>Rebuilds the inference copy from the current weights (under the gate, or from the constructor).</summary>
+    private void RefreshInferenceCopy() => ReplaceInferenceCopy(new InferenceNetwork(Network, Architecture, _precision));
+
+    /// <summary>Disposes the inference copy once no call uses it (under the gate).</summary>
+    private void DisposeInferenceCopy() => ReplaceInferenceCopy(null);
+
+    /// <summary>Swaps in <paramref name="copy"/> once no call uses the current one, and disposes that.</summary>
+    private void ReplaceInferenceCopy(InferenceNetwork? copy)
+    {
+        _copyLock.EnterWriteLock();
+        try
+        {
+            _inferenceCopy?.Dispose();
+            _inferenceCopy = copy;
+        }
+        finally
+        {
+            _copyLock.ExitWriteLock();
+        }
+    }
 
     private static void CheckFaces(ReadOnlySpan<byte> faces, int faceCount)
     {
@@ -598,8 +629,7 @@ public sealed class ExpressionModel : IDisposable
             }
 
             _disposed = true;
-            _inferenceCopy?.Dispose();
-            _inferenceCopy = null;
+            DisposeInferenceCopy();
             GeneralReplay = null;
             if (!_weightsChanging)
             {

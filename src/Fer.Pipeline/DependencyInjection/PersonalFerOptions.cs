@@ -1,4 +1,5 @@
 using PersonalFer.Detection;
+using PersonalFer.Model;
 
 namespace PersonalFer;
 
@@ -24,6 +25,13 @@ public sealed class PersonalFerOptions
 
     /// <summary>YuNet settings.</summary>
     public YuNetOptions Detector { get; set; } = new();
+
+    /// <summary>
+    /// How many libtorch threads each inference call uses (applied to the model as
+    /// <see cref="ExpressionModel.Threading"/>): by default one per 16 faces, so a frame's faces run on the calling
+    /// thread alone and concurrent requests use one core each; nothing process-wide is changed.
+    /// </summary>
+    public InferenceThreading Threading { get; set; } = new();
 
     /// <summary>Pipeline settings.</summary>
     public ExpressionPipelineOptions Pipeline { get; set; } = new();

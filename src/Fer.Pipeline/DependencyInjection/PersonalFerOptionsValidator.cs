@@ -20,6 +20,7 @@ internal sealed class PersonalFerOptionsValidator(PersonalFerRegistrations regis
         Check(failures, section, () => ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.GeneralReplayFaces, nameof(PersonalFerOptions.GeneralReplayFaces)));
         Nested(failures, section, nameof(PersonalFerOptions.Detector), options.Detector, detector => detector.Validate());
         Nested(failures, section, nameof(PersonalFerOptions.Pipeline), options.Pipeline, pipeline => pipeline.Validate());
+        Nested(failures, section, nameof(PersonalFerOptions.Threading), options.Threading, threading => threading.Validate());
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

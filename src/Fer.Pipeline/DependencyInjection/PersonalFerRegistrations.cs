@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using PersonalFer.Detection;
+using PersonalFer.Model;
 
 namespace PersonalFer;
 
@@ -74,13 +75,14 @@ internal sealed class PersonalFerRegistrations
         (nameof(PersonalFerOptions.GeneralReplayFaces), options.GeneralReplayFaces),
         (nameof(PersonalFerOptions.Detector), options.Detector),
         (nameof(PersonalFerOptions.Pipeline), options.Pipeline),
+        (nameof(PersonalFerOptions.Threading), options.Threading),
     ];
 
     private static string Shown(object? value) => value switch
     {
         null => "(not set)",
         string text => $"'{text}'",
-        YuNetOptions or ExpressionPipelineOptions => value.ToString()!,
+        YuNetOptions or ExpressionPipelineOptions or InferenceThreading => value.ToString()!,
         _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!,
     };
 }

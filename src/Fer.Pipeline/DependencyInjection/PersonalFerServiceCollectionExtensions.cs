@@ -91,7 +91,9 @@ public static class PersonalFerServiceCollectionExtensions
             var logger = Logger<ExpressionModel>(provider);
             // First use of TorchSharp in a host: what the native runtime needed (docs/NATIVE.md) goes to its log.
             TorchRuntime.EnsureInitialized(provider.GetService<ILoggerFactory>()?.CreateLogger(typeof(TorchRuntime).FullName!));
-            return modelPath is null ? ExpressionModel.LoadDefault(logger) : ExpressionModel.Load(modelPath, expected: null, logger);
+            var model = modelPath is null ? ExpressionModel.LoadDefault(logger) : ExpressionModel.Load(modelPath, expected: null, logger);
+            model.Threading = Settings(provider).Threading;
+            return model;
         });
         services.TryAddSingleton(provider => new ExpressionPipeline(
             provider.GetRequiredService<IFaceDetector>(),

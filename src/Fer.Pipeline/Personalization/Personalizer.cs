@@ -148,9 +148,16 @@ public sealed class Personalizer
             Log.NoReplay(_logger);
         }
 
-        var head = PersonalHead.Train(_model, person, general, options.Head,
-            progress is null ? null : new StepProgress(step => progress.Report(new PersonalizationProgress(PersonalizationStage.TrainingHead, step, options.Head.Steps))),
-            cancellationToken);
+        PersonalHead head;
+        // The head's steps are small matrix products, done fastest by one libtorch thread that waits on no other
+        // (InferenceThreading says why); the count is the calling thread's alone and is put back afterwards.
+        using (IntraOpThreads.Use(1))
+        {
+            head = PersonalHead.Train(_model, person, general, options.Head,
+                progress is null ? null : new StepProgress(step => progress.Report(new PersonalizationProgress(PersonalizationStage.TrainingHead, step, options.Head.Steps))),
+                cancellationToken);
+        }
+
         var counts = new int[Expressions.Count];
         foreach (var label in labels)
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using PersonalFer.Detection;
+using PersonalFer.Model;
 
 namespace PersonalFer.Pipeline.Tests;
 
@@ -23,6 +24,7 @@ public sealed class OptionsTests
             ["PersonalFer:Detector:MaxDetectionSide"] = "320",
             ["PersonalFer:Detector:ScoreThreshold"] = "0.8",
             ["PersonalFer:Pipeline:MaxFaces"] = "3",
+            ["PersonalFer:Threading:FacesPerThread"] = "4",
         });
         using var provider = new ServiceCollection().AddPersonalFer(configuration.GetSection("PersonalFer")).BuildServiceProvider();
 
@@ -32,6 +34,7 @@ public sealed class OptionsTests
         Assert.Equal(500, options.GeneralReplayFaces);
         Assert.Equal(new YuNetOptions { MaxDetectionSide = 320, ScoreThreshold = 0.8f }, options.Detector);
         Assert.Equal(new ExpressionPipelineOptions { MaxFaces = 3 }, options.Pipeline);
+        Assert.Equal(new InferenceThreading { FacesPerThread = 4 }, options.Threading);
     }
 
     [Fact]
@@ -63,6 +66,7 @@ public sealed class OptionsTests
         {
             ["Vision:PersonalFer:Detector:ScoreThreshold"] = "1.5",
             ["Vision:PersonalFer:Pipeline:MaxFaces"] = "0",
+            ["Vision:PersonalFer:Threading:MaxThreads"] = "-1",
         });
         builder.Services.AddPersonalFer(builder.Configuration.GetSection("Vision:PersonalFer"));
         using var host = builder.Build();
@@ -71,6 +75,7 @@ public sealed class OptionsTests
 
         Assert.Contains("Vision:PersonalFer:Detector:ScoreThreshold = 1.5 is invalid: ScoreThreshold must be in [0, 1].", error.Failures);
         Assert.Contains(error.Failures, f => f.StartsWith("Vision:PersonalFer:Pipeline:MaxFaces = 0 is invalid:", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Vision:PersonalFer:Threading:MaxThreads = -1 is invalid:", StringComparison.Ordinal));
     }
 
     [Fact]
