@@ -226,7 +226,7 @@ public sealed class PersonalProfile : IDisposable
 
     /// <summary>
     /// Loads a profile for <paramref name="model"/> from a stream (a database blob, a request body), which need not
-    /// seek: it is read whole, up to 65 MiB, then checked exactly as a file is. The stream is left open.
+    /// seek: it is read whole, up to 129 MiB (a profile of thousands of faces is far smaller), then checked exactly as a file is. The stream is left open.
     /// </summary>
     /// <exception cref="ProfileFormatException">
     /// As for <see cref="Load(string, ExpressionModel)"/>, or the stream holds more than a profile may; errors name a
