@@ -57,7 +57,7 @@ public sealed class BrowserTests(WebAppFixture app) : IClassFixture<WebAppFixtur
 
         var row = ProfileDatabase.Row(app.DatabasePath, name);
         Assert.NotNull(row);
-        Assert.Equal(["features.bin", "head.bin", "profile.json"], ProfileDatabase.Entries(row));
+        Assert.Equal(["head.bin", "profile.json"], ProfileDatabase.Entries(row));
 
         // Live again: each face now has the profile's prediction beside the general one.
         var personal = new HashSet<string>();

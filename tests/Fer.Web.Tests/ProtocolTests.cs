@@ -226,7 +226,7 @@ public sealed class ProtocolTests(WebAppFixture app) : IClassFixture<WebAppFixtu
         var stored = ProfileRow(Name);
         Assert.NotNull(stored);
         Assert.Equal(personalized.GetProperty("bytes").GetInt32(), stored.Length);
-        Assert.Equal(["features.bin", "head.bin", "profile.json"], ProfileEntries(stored));
+        Assert.Equal(["head.bin", "profile.json"], ProfileEntries(stored));
 
         await client.SendFrameAsync(TestFrames.Astronaut);
         var face = Assert.Single((await client.NextAsync("result")).GetProperty("faces").EnumerateArray());

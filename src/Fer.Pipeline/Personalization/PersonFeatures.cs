@@ -6,8 +6,8 @@ namespace PersonalFer;
 
 /// <summary>
 /// The frozen network's features of one person's faces, kept in a profile so that it can grow from new photos
-/// without the old ones: one row per face and per mirror image, each with its expression and the face it came from
-/// (a face and its mirror share a number, so that leave-one-out leaves both out). Features, not images: the 2,304
+/// without the old ones: one row per crop (a face and its jittered copies) and per mirror image, each with its
+/// expression and the face it came from (a face's rows share a number, so that leave-one-out leaves them all out). Features, not images: the 2,304
 /// outputs of the convolutional layers for a 48×48 crop.
 /// </summary>
 internal sealed class PersonFeatures
@@ -16,6 +16,15 @@ internal sealed class PersonFeatures
     // rows × features float32, all little-endian.
     private const int HeaderBytes = 8;
     private const int RowTagBytes = 5;
+
+    /// <summary>
+    /// The most bytes a profile's features take: over 7,000 rows, 200 faces with all their jittered copies and
+    /// mirrors, or 3,600 faces without copies — far more than anyone enrols.
+    /// </summary>
+    public const int MaxBytes = 64 << 20;
+
+    // A face's rows: the face and its jittered copies, each with its mirror image.
+    private const int MaxRowsPerFace = 2 * (1 + PersonalizationOptions.MaxJitteredCopiesPerFace);
 
     private PersonFeatures(float[] values, Expression[] labels, int[] faces, int length, int faceCount)
     {
@@ -38,31 +47,38 @@ internal sealed class PersonFeatures
 
     public int Rows => Labels.Length;
 
-    /// <summary>Features from <see cref="ExpressionModel.ExtractFeatures"/> of <paramref name="faceCount"/> faces (originals first, then any mirrors).</summary>
+    /// <summary>The size of <see cref="Write"/>'s bytes.</summary>
+    public long ByteCount => HeaderBytes + ((long)Rows * RowTagBytes) + ((long)Values.Length * sizeof(float));
+
+    /// <summary>
+    /// Features from <see cref="ExpressionModel.ExtractFeatures"/> of crops (originals first, then any mirrors), where
+    /// crop i shows face <paramref name="faceOfCrop"/>[i] (a face's crops are consecutive: the face, then its jittered copies).
+    /// </summary>
     /// <remarks>
-    /// Rows are reordered face by face (a face, then its mirror image), so that a profile grown from photos A then B
+    /// Rows are reordered crop by crop (a crop, then its mirror image), so that a profile grown from photos A then B
     /// holds its rows in the order one fine-tune on A and B together gives, and trains the same head from them.
     /// </remarks>
-    public static PersonFeatures From(FaceFeatures extracted, int faceCount)
+    public static PersonFeatures From(FaceFeatures extracted, int[] faceOfCrop)
     {
-        var copies = extracted.Count / faceCount;
+        var crops = faceOfCrop.Length;
+        var mirrors = extracted.Count / crops;
         var length = extracted.Length;
         var values = new float[extracted.Values.Length];
         var labels = new Expression[extracted.Count];
         var faces = new int[extracted.Count];
-        for (var face = 0; face < faceCount; face++)
+        for (var crop = 0; crop < crops; crop++)
         {
-            for (var copy = 0; copy < copies; copy++)
+            for (var copy = 0; copy < mirrors; copy++)
             {
-                var from = (copy * faceCount) + face;
-                var to = (face * copies) + copy;
+                var from = (copy * crops) + crop;
+                var to = (crop * mirrors) + copy;
                 Array.Copy(extracted.Values, from * length, values, to * length, length);
                 labels[to] = extracted.Labels[from];
-                faces[to] = face;
+                faces[to] = faceOfCrop[crop];
             }
         }
 
-        return new PersonFeatures(values, labels, faces, length, faceCount);
+        return new PersonFeatures(values, labels, faces, length, crops == 0 ? 0 : faceOfCrop[^1] + 1);
     }
 
     /// <summary>These faces followed by <paramref name="more"/>, renumbered after these.</summary>
@@ -101,7 +117,7 @@ internal sealed class PersonFeatures
 
     public void Write(Stream stream)
     {
-        var bytes = new byte[HeaderBytes + (Rows * RowTagBytes) + (Values.Length * sizeof(float))];
+        var bytes = new byte[ByteCount];
         BinaryPrimitives.WriteInt32LittleEndian(bytes, Rows);
         BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), Length);
         var offset = HeaderBytes;
@@ -137,9 +153,9 @@ internal sealed class PersonFeatures
         }
 
         var faceCount = facesPerExpression.Sum();
-        if (rows < faceCount || rows > 2L * faceCount)
+        if (rows < faceCount || rows > MaxRowsPerFace * (long)faceCount)
         {
-            throw new InvalidDataException($"holds {rows} rows for {faceCount} faces (one or two per face, with its mirror image)");
+            throw new InvalidDataException($"holds {rows} rows for {faceCount} faces (one to {MaxRowsPerFace} per face: the face, its jittered copies and their mirror images)");
         }
 
         var expected = HeaderBytes + ((long)rows * RowTagBytes) + ((long)rows * length * sizeof(float));

@@ -8,9 +8,9 @@ using PersonalFer.Model;
 namespace PersonalFer;
 
 /// <summary>
-/// One person's adaptation of the general model: a retrained classifier head, metadata and the frozen network's
-/// features of the person's faces (2,304 numbers per face and per mirror image, so that the profile can grow from
-/// new photos). It holds no face images. Saved atomically as a small zip (<c>profile.json</c>, <c>head.bin</c>,
+/// One person's adaptation of the general model: a retrained classifier head, metadata and, unless
+/// <see cref="PersonalizationOptions.KeepFeatures"/> was off, the frozen network's features of the person's faces
+/// (2,304 numbers per face and per mirror image, so that the profile can grow from new photos). It holds no face images. Saved atomically as a small zip (<c>profile.json</c>, <c>head.bin</c>,
 /// <c>features.bin</c>); several profiles can serve side by side from one pipeline.
 /// </summary>
 public sealed class PersonalProfile : IDisposable
@@ -37,11 +37,8 @@ public sealed class PersonalProfile : IDisposable
     private const int MaxManifestBytes = 64 << 10;
     private const int MaxHeadBytes = 64 << 20;
 
-    // About 3,600 faces with their mirror images (18 KB each): far more than anyone enrols.
-    private const int MaxFeaturesBytes = 64 << 20;
-
     // A whole profile read from a stream: the entries' limits and room for the zip structure around them.
-    private const int MaxFileBytes = MaxManifestBytes + MaxHeadBytes + MaxFeaturesBytes + (1 << 20);
+    private const int MaxFileBytes = MaxManifestBytes + MaxHeadBytes + PersonFeatures.MaxBytes + (1 << 20);
 
     // What errors call a profile stream that is not a file.
     private const string StreamSource = "profile stream";
@@ -96,11 +93,12 @@ public sealed class PersonalProfile : IDisposable
 
     /// <summary>
     /// Whether <see cref="Personalizer.FineTune(PersonalProfile, IReadOnlyList{LabelledImage}, PersonalizationOptions?, IProgress{PersonalizationProgress}?, CancellationToken)"/>
-    /// can grow it from new photos: it keeps its faces' features. Profiles saved before version 0.2 (format 2) do not.
+    /// can grow it from new photos: it keeps its faces' features. Profiles trained with
+    /// <see cref="PersonalizationOptions.KeepFeatures"/> off, and other format 2 (head weights only) profiles, do not.
     /// </summary>
     public bool CanGrow => NotDisposed(_features) is not null;
 
-    /// <summary>The person's cached features, or null for a format 2 profile.</summary>
+    /// <summary>The person's cached features, or null for a profile that keeps none.</summary>
     internal PersonFeatures? Features => NotDisposed(_features);
 
     /// <summary>The retrained head (for <see cref="Evaluator"/> or <see cref="ExpressionModel.PredictProbabilities"/>).</summary>
@@ -165,7 +163,7 @@ public sealed class PersonalProfile : IDisposable
 
             if (_features is not null)
             {
-                // A loaded format 2 profile is saved as it came, without features.
+                // A profile without features (trained with KeepFeatures off, or a loaded format 2 one) is saved without them.
                 using var features = zip.CreateEntry(FeaturesEntry, CompressionLevel.NoCompression).Open();
                 _features.Write(features);
             }
@@ -288,7 +286,7 @@ public sealed class PersonalProfile : IDisposable
                     : $"format version {manifest.FormatVersion} requires {FeaturesEntry}, which is missing");
             }
 
-            featureBytes = hasFeatures ? ArchiveReader.Read(featuresEntry!, MaxFeaturesBytes) : null;
+            featureBytes = hasFeatures ? ArchiveReader.Read(featuresEntry!, PersonFeatures.MaxBytes) : null;
         }
         catch (InvalidDataException e)
         {

@@ -8,9 +8,10 @@ using PersonalFer.Model;
 namespace PersonalFer;
 
 /// <summary>
-/// Adapts the general model to one person: finds the face in each sample (or takes a crop as it is), runs the
-/// frozen feature extractor once per face, and trains only the classifier head on those cached features mixed with
-/// replayed general FER2013 features, so other expressions are not forgotten. The general model is never changed.
+/// Adapts the general model to one person: finds the face in each sample (or takes a crop as it is), adds jittered
+/// copies of the faces, runs the frozen feature extractor once per crop, and trains only the classifier head on those
+/// cached features mixed with replayed general FER2013 features, so other expressions are not forgotten. The general
+/// model is never changed.
 /// </summary>
 public sealed class Personalizer
 {
@@ -124,8 +125,9 @@ public sealed class Personalizer
     /// for a new profile).
     /// </exception>
     /// <exception cref="PersonalizationException">
-    /// The profile keeps no features (saved in format 2, before profiles could grow: fine-tune it again from the
-    /// person's photos), or samples without a face (unless skipped).
+    /// The profile keeps no features (trained with <see cref="PersonalizationOptions.KeepFeatures"/> off, or saved in
+    /// format 2 before profiles could grow: fine-tune it again from the person's photos), or samples without a face
+    /// (unless skipped).
     /// </exception>
     /// <exception cref="ObjectDisposedException"><paramref name="profile"/> is disposed.</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their first parameter, samples or a profile to grow; no call can bind to another overload.")]
@@ -158,7 +160,7 @@ public sealed class Personalizer
 
         if (!profile.CanGrow)
         {
-            throw new PersonalizationException($"Profile '{profile.Name}' keeps no features of its faces (it was saved in format 2, before profiles could grow), so it cannot grow; fine-tune it again from the person's photos.");
+            throw new PersonalizationException($"Profile '{profile.Name}' keeps no features of its faces (it was trained with {nameof(PersonalizationOptions)}.{nameof(PersonalizationOptions.KeepFeatures)} off, or saved in format 2 before profiles could grow), so it cannot grow; fine-tune it again from the person's photos.");
         }
     }
 
@@ -193,7 +195,7 @@ public sealed class Personalizer
     {
         var stopwatch = Stopwatch.StartNew();
         activity?.SetTag("personalfer.samples", samples.Count);
-        var (pixels, labels, withoutFace, small) = Faces(samples, progress, cancellationToken);
+        var (pixels, faceOfCrop, labels, withoutFace, small) = Faces(samples, options, progress, cancellationToken);
         activity?.SetTag("personalfer.faces", labels.Count);
         activity?.SetTag("personalfer.samples_without_face", withoutFace.Count);
         activity?.SetTag("personalfer.head.steps", options.Head.Steps);
@@ -219,8 +221,15 @@ public sealed class Personalizer
 
         // Each stage runs long enough (a batched pass over every face, a FER2013 replay read) to be worth a check.
         cancellationToken.ThrowIfCancellationRequested();
-        var added = labels.Count > 0 ? PersonFeatures.From(_model.ExtractFeatures(pixels, labels, options.AddMirroredFaces), labels.Count) : null;
+        var added = labels.Count > 0
+            ? PersonFeatures.From(_model.ExtractFeatures(pixels, [.. faceOfCrop.Select(face => labels[face])], options.AddMirroredFaces), faceOfCrop)
+            : null;
         var all = existing is null ? added! : added is null ? existing : existing.Append(added);
+        if (options.KeepFeatures && all.ByteCount > PersonFeatures.MaxBytes)
+        {
+            throw new PersonalizationException($"The profile would keep {all.ByteCount >> 20} MiB of features of {all.FaceCount} faces, more than a profile holds ({PersonFeatures.MaxBytes >> 20} MiB); fine-tune a new profile from fewer photos, or with {nameof(PersonalizationOptions)}.{nameof(PersonalizationOptions.KeepFeatures)} off.");
+        }
+
         var person = all.ToFaceFeatures(_model.Fingerprint());
         cancellationToken.ThrowIfCancellationRequested();
         var general = _generalFeatures.Value;
@@ -239,7 +248,7 @@ public sealed class Personalizer
             [face.Label],
             face.Source)));
         Log.FineTuned(_logger, name, labels.Count, withoutFace.Count, stopwatch.Elapsed.TotalMilliseconds);
-        return new PersonalizationResult(new PersonalProfile(name, head, _model.Framing, all.FacesPerExpression(), DateTimeOffset.UtcNow, all), labels.Count, withoutFace)
+        return new PersonalizationResult(new PersonalProfile(name, head, _model.Framing, all.FacesPerExpression(), DateTimeOffset.UtcNow, options.KeepFeatures ? all : null), labels.Count, withoutFace)
         {
             Separation = separation,
             Warnings = warnings,
@@ -282,11 +291,10 @@ public sealed class Personalizer
         public void Report(int value) => report(value);
     }
 
-    private (byte[] Pixels, List<Expression> Labels, List<string> WithoutFace, List<(string Source, Expression Label, int Width, int Height)> Small) Faces(
-        IReadOnlyList<LabelledImage> samples, IProgress<PersonalizationProgress>? progress, CancellationToken cancellationToken)
+    private (byte[] Pixels, int[] FaceOfCrop, List<Expression> Labels, List<string> WithoutFace, List<(string Source, Expression Label, int Width, int Height)> Small) Faces(
+        IReadOnlyList<LabelledImage> samples, PersonalizationOptions options, IProgress<PersonalizationProgress>? progress, CancellationToken cancellationToken)
     {
-        var pixels = new byte[samples.Count * FaceImage.PixelCount];
-        var labels = new List<Expression>(samples.Count);
+        var found = new List<(LabelledImage Sample, DetectedFace Face)>(samples.Count);
         var withoutFace = new List<string>();
         var small = new List<(string, Expression, int, int)>();
         foreach (var sample in samples)
@@ -295,26 +303,51 @@ public sealed class Personalizer
             using var frame = FrameConversion.Wrap(sample.Image);
             DetectedFace? face = sample.IsFaceCrop
                 ? new DetectedFace(new FaceBox(0, 0, sample.Image.Width, sample.Image.Height), FaceCropConfidence)
-                : _detector.Detect(frame) is { Count: > 0 } found ? found[0] : null;
+                : _detector.Detect(frame) is { Count: > 0 } detected ? detected[0] : null;
             if (face is null)
             {
                 withoutFace.Add(sample.Source);
-                progress?.Report(new PersonalizationProgress(PersonalizationStage.FindingFaces, labels.Count + withoutFace.Count, samples.Count));
-                continue;
             }
-
-            // A face crop is already framed: its whole image is the face, so no margin is added around it.
-            var framing = sample.IsFaceCrop ? _model.Framing with { Margin = 0 } : _model.Framing;
-            FacePreprocessor.Extract(frame, face.Value, framing, pixels.AsSpan(labels.Count * FaceImage.PixelCount));
-            labels.Add(sample.Label);
-            if (face.Value.Box.Width < SmallestSharpFace || face.Value.Box.Height < SmallestSharpFace)
+            else
             {
-                small.Add((sample.Source, sample.Label, face.Value.Box.Width, face.Value.Box.Height));
+                found.Add((sample, face.Value));
+                if (face.Value.Box.Width < SmallestSharpFace || face.Value.Box.Height < SmallestSharpFace)
+                {
+                    small.Add((sample.Source, sample.Label, face.Value.Box.Width, face.Value.Box.Height));
+                }
             }
 
-            progress?.Report(new PersonalizationProgress(PersonalizationStage.FindingFaces, labels.Count + withoutFace.Count, samples.Count));
+            progress?.Report(new PersonalizationProgress(PersonalizationStage.FindingFaces, found.Count + withoutFace.Count, samples.Count));
         }
 
-        return (pixels[..(labels.Count * FaceImage.PixelCount)], labels, withoutFace, small);
+        var copies = found.Count == 0 ? 0 : Math.Min(PersonalizationOptions.MaxJitteredCopiesPerFace, options.JitteredCopies / found.Count);
+        var cropsPerFace = 1 + copies;
+        var pixels = new byte[found.Count * cropsPerFace * FaceImage.PixelCount];
+        var faceOfCrop = new int[found.Count * cropsPerFace];
+        var labels = new List<Expression>(found.Count);
+        for (var index = 0; index < found.Count; index++)
+        {
+            var (sample, face) = found[index];
+            using var frame = FrameConversion.Wrap(sample.Image);
+            // A face crop is already framed: its whole image is the face, so no margin is added around it.
+            var framing = sample.IsFaceCrop ? _model.Framing with { Margin = 0 } : _model.Framing;
+            var first = index * cropsPerFace;
+            var original = pixels.AsSpan(first * FaceImage.PixelCount, FaceImage.PixelCount);
+            FacePreprocessor.Extract(frame, face, framing, original);
+            // Seeded by the face itself, so the same photo gets the same copies in any call (a grown profile matches
+            // one trained on all photos at once).
+            var random = new Random(unchecked((options.Head.Seed * 31) + FaceJitter.Hash(original)));
+            for (var copy = 1; copy < cropsPerFace; copy++)
+            {
+                var destination = pixels.AsSpan((first + copy) * FaceImage.PixelCount, FaceImage.PixelCount);
+                FacePreprocessor.Extract(frame, face with { Box = FaceJitter.Box(face.Box, frame.Width, frame.Height, random) }, framing, destination);
+                FaceJitter.Lighting(destination, random);
+            }
+
+            faceOfCrop.AsSpan(first, cropsPerFace).Fill(index);
+            labels.Add(sample.Label);
+        }
+
+        return (pixels, faceOfCrop, labels, withoutFace, small);
     }
 }

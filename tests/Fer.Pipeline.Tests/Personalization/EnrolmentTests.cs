@@ -114,18 +114,20 @@ public sealed class EnrolmentTests(ITestOutputHelper output) : IDisposable
         var second = Enumerable.Range(5, 4).Select(i => Variant(i, (Expression)(i % Expressions.Count))).ToList();
 
         // The first profile goes through a file: growing needs nothing but what the profile kept.
+        // Every call gives each face the most jittered copies, so both ways train on the same crops.
+        var options = new PersonalizationOptions { JitteredCopies = 9 * PersonalizationOptions.MaxJitteredCopiesPerFace };
         var path = Path.Combine(_directory.FullName, "first.ferprofile");
-        using (var started = personalizer.FineTune(first, "grows").Profile)
+        using (var started = personalizer.FineTune(first, "grows", options).Profile)
         {
             Assert.True(started.CanGrow);
             started.Save(path);
         }
 
         using var loaded = PersonalProfile.Load(path, _model);
-        var grownResult = personalizer.FineTune(loaded, second);
+        var grownResult = personalizer.FineTune(loaded, second, options);
         using var grown = grownResult.Profile;
-        using var grownAsync = (await personalizer.FineTuneAsync(loaded, second, cancellationToken: TestContext.Current.CancellationToken)).Profile;
-        using var together = personalizer.FineTune([.. first, .. second], "together").Profile;
+        using var grownAsync = (await personalizer.FineTuneAsync(loaded, second, options, cancellationToken: TestContext.Current.CancellationToken)).Profile;
+        using var together = personalizer.FineTune([.. first, .. second], "together", options).Profile;
 
         Assert.Equal(4, grownResult.FacesUsed);
         Assert.Equal("grows", grown.Name);
@@ -178,6 +180,73 @@ public sealed class EnrolmentTests(ITestOutputHelper output) : IDisposable
 
         using var again = PersonalProfile.Load(resaved, _model);
         Assert.False(again.CanGrow);
+    }
+
+    [Fact]
+    public void Without_kept_features_a_profile_stores_head_weights_only_serves_the_same_and_refuses_to_grow()
+    {
+        var personalizer = new Personalizer(_detector, _model, generalFaces: null);
+        var samples = Enumerable.Range(0, 3).Select(i => Variant(i, ThreeGiven[i])).ToList();
+        using var keeping = personalizer.FineTune(samples, "keeps").Profile;
+        using var headOnly = personalizer.FineTune(samples, "head only", new PersonalizationOptions { KeepFeatures = false }).Profile;
+
+        Assert.False(headOnly.CanGrow);
+        Assert.Equal(keeping.FacesPerExpression, headOnly.FacesPerExpression);
+        var pipeline = new ExpressionPipeline(_detector, _model);
+        Assert.Equal(pipeline.Classify(samples[0].Image, keeping).Single().Probabilities, pipeline.Classify(samples[0].Image, headOnly).Single().Probabilities);
+        var error = Assert.Throws<PersonalizationException>(() => personalizer.FineTune(headOnly, samples));
+        Assert.Contains("KeepFeatures off", error.Message, StringComparison.Ordinal);
+
+        var path = Path.Combine(_directory.FullName, "head-only.ferprofile");
+        headOnly.Save(path);
+        using (var zip = ZipFile.OpenRead(path))
+        {
+            Assert.Equal(["head.bin", "profile.json"], zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
+        }
+
+        using var loaded = PersonalProfile.Load(path, _model);
+        Assert.False(loaded.CanGrow);
+        Assert.Equal(pipeline.Classify(samples[0].Image, headOnly).Single().Probabilities, pipeline.Classify(samples[0].Image, loaded).Single().Probabilities);
+    }
+
+    [Fact]
+    public void Jittered_copies_are_kept_with_their_face_and_are_the_same_for_the_same_photo()
+    {
+        var personalizer = new Personalizer(_detector, _model, generalFaces: null);
+        var photo = Variant(0, Expression.Happy);
+        using var one = personalizer.FineTune([photo], "one").Profile;
+        using var again = personalizer.FineTune([photo], "again").Profile;
+        using var plain = personalizer.FineTune([photo], "plain", new PersonalizationOptions { JitteredCopies = 0 }).Profile;
+        using var fewer = personalizer.FineTune([photo, Variant(1, Expression.Sad)], "fewer", new PersonalizationOptions { JitteredCopies = 6 }).Profile;
+
+        // The face and its 16 copies, each with its mirror image, all numbered as the one face.
+        Assert.Equal(2 * (1 + PersonalizationOptions.MaxJitteredCopiesPerFace), one.Features!.Rows);
+        Assert.All(one.Features.Faces, face => Assert.Equal(0, face));
+        Assert.Equal(one.Features.Values, again.Features!.Values);
+        Assert.Equal(2, plain.Features!.Rows);
+        // The face's own rows come first, as without copies (up to the extractor's batching, a few ulp).
+        Assert.All(plain.Features.Values.Zip(one.Features.Values), pair => Assert.Equal(pair.First, pair.Second, 1e-3f));
+        // The copies differ from the face: they are other crops, not duplicates.
+        var length = one.Features.Length;
+        Assert.NotEqual(one.Features.Values.AsSpan(0, length).ToArray(), one.Features.Values.AsSpan(2 * length, length).ToArray());
+        // Six copies shared by two faces: three each.
+        Assert.Equal(2 * 2 * (1 + 3), fewer.Features!.Rows);
+        Assert.Equal([1, 1], fewer.FacesPerExpression.Where(count => count > 0));
+    }
+
+    [Fact]
+    public void A_jittered_box_still_overlaps_the_frame()
+    {
+        var random = new Random(1);
+        foreach (var box in new[] { new FaceBox(-99, 10, 100, 100), new FaceBox(639, 479, 100, 100), new FaceBox(0, 0, 1, 1) })
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                var moved = FaceJitter.Box(box, 640, 480, random);
+                Assert.True(moved.X + moved.Width > 0 && moved.Y + moved.Height > 0 && moved.X < 640 && moved.Y < 480, $"{box} moved to {moved}");
+                Assert.True(moved.Width > 0 && moved.Height > 0, $"{box} moved to {moved}");
+            }
+        }
     }
 
     [Fact]
@@ -255,10 +324,12 @@ public sealed class EnrolmentTests(ITestOutputHelper output) : IDisposable
             var images = PersonalizerTests.JaffeSubject(jaffe, subject);
             var first = images.GroupBy(i => i.Label).Select(g => g.First()).ToList();
             var second = images.GroupBy(i => i.Label).Select(g => g.Skip(1).First()).ToList();
-            using var started = personalizer.FineTune(first, subject).Profile;
-            var grownResult = personalizer.FineTune(started, second);
+            // Each face gets the most jittered copies in every call, so both ways train on the same crops.
+            var options = new PersonalizationOptions { JitteredCopies = 2 * Expressions.Count * PersonalizationOptions.MaxJitteredCopiesPerFace };
+            using var started = personalizer.FineTune(first, subject, options).Profile;
+            var grownResult = personalizer.FineTune(started, second, options);
             using var grown = grownResult.Profile;
-            var togetherResult = personalizer.FineTune([.. first, .. second], subject);
+            var togetherResult = personalizer.FineTune([.. first, .. second], subject, options);
             using var together = togetherResult.Profile;
 
             Assert.Equal(Expressions.Count, grownResult.Separation.Count);
