@@ -44,7 +44,7 @@ internal sealed class FerService(ExpressionPipeline pipeline, Personalizer perso
 
     /// <summary>Fine-tunes a profile off the request thread; progress arrives on the fine-tuning thread.</summary>
     public Task<PersonalizationResult> FineTuneAsync(IReadOnlyList<LabelledImage> samples, string name, IProgress<PersonalizationProgress> progress, CancellationToken cancellationToken) =>
-        personalizer.FineTuneAsync(samples, name, new PersonalizationOptions { SkipSamplesWithoutFace = true }, progress, cancellationToken);
+        personalizer.FineTuneAsync(samples, name, new PersonalizationOptions { SkipSamplesWithoutFace = true, KeepFeatures = false }, progress, cancellationToken);
 
     /// <summary>The profile's bytes (a zip of profile.json and head.bin: head weights and metadata, no images).</summary>
     public static byte[] ToBytes(PersonalProfile profile)

@@ -18,6 +18,7 @@ var root = new RootCommand("PersonalFer research tooling: distillation, mixup, w
 root.Subcommands.Add(ResearchCommands.Train());
 root.Subcommands.Add(ResearchCommands.Resume());
 root.Subcommands.Add(SoupCommand.Create());
+root.Subcommands.Add(LosoCommand.Create());
 root.Subcommands.Add(RecalibrateCommand.Create());
 root.Subcommands.Add(ResearchCommands.Evaluate());
 root.Subcommands.Add(ResearchCommands.Plot());

@@ -132,6 +132,11 @@ public sealed class PersonalHead : IDisposable
         using var personLabels = tensor(person.Labels.Select(l => (long)l).ToArray());
         using var generalValues = general is { Count: > 0 } ? FaceTensors.Matrix(general.Values, general.Count, general.Length) : null;
         using var generalLabels = general is { Count: > 0 } ? tensor(general.Labels.Select(l => (long)l).ToArray()) : null;
+
+        // The person's loss is taken over the expressions they gave only: a softmax over all seven would push every
+        // expression they did not give down on their faces, and those must keep the general model's behaviour (the
+        // replayed faces, scored over all seven, hold them in place). With all seven given the mask adds nothing.
+        using var missingMask = MissingExpressionMask(person, personPerBatch, generalPerBatch, generalValues is not null);
         head.train();
         for (var step = 0; step < options.Steps; step++)
         {
@@ -148,7 +153,8 @@ public sealed class PersonalHead : IDisposable
             }
 
             optimizer.zero_grad();
-            nn.functional.cross_entropy(head.forward(features), labels).backward();
+            var logits = head.forward(features);
+            nn.functional.cross_entropy(missingMask is null ? logits : logits + missingMask, labels).backward();
             optimizer.step();
             stepsDone?.Report(step + 1);
         }
@@ -217,6 +223,37 @@ public sealed class PersonalHead : IDisposable
 
         _disposed = true;
         _module.Dispose();
+    }
+
+    // Far enough below any logit that a masked expression gets no probability, finite so no NaN reaches the gradient.
+    private const float Masked = -1e4f;
+
+    // Added to the logits of a batch: Masked on the person's rows for the expressions absent from their faces, else 0.
+    // Null when the person gave all seven (nothing to mask).
+    private static Tensor? MissingExpressionMask(FaceFeatures person, int personRows, int generalRows, bool withGeneral)
+    {
+        var given = new bool[Data.Expressions.Count];
+        foreach (var label in person.Labels)
+        {
+            given[(int)label] = true;
+        }
+
+        if (given.All(g => g))
+        {
+            return null;
+        }
+
+        var rows = personRows + (withGeneral ? generalRows : 0);
+        var mask = new float[rows * given.Length];
+        for (var row = 0; row < personRows; row++)
+        {
+            for (var expression = 0; expression < given.Length; expression++)
+            {
+                mask[(row * given.Length) + expression] = given[expression] ? 0 : Masked;
+            }
+        }
+
+        return tensor(mask, [rows, given.Length]);
     }
 
     private static long[] Sample(Random random, int count, int size)

@@ -18,7 +18,7 @@ public static class PersonalFerDiagnostics
     /// <summary>Histogram, faces: how many faces each <c>Classify</c> call returned.</summary>
     public const string FacesPerFrame = "personalfer.classify.faces";
 
-    /// <summary>Histogram, seconds: one measurement per <see cref="Personalizer.FineTune"/> call.</summary>
+    /// <summary>Histogram, seconds: one measurement per <see cref="Personalizer.FineTune(IReadOnlyList{Data.LabelledImage}, string, PersonalizationOptions?, IProgress{PersonalizationProgress}?, CancellationToken)"/> call.</summary>
     public const string FineTuneDuration = "personalfer.finetune.duration";
 
     /// <summary>The name of the activity around each <c>Classify</c> call.</summary>

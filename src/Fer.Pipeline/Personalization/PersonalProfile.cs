@@ -8,9 +8,10 @@ using PersonalFer.Model;
 namespace PersonalFer;
 
 /// <summary>
-/// One person's adaptation of the general model: a retrained classifier head and metadata. It holds no face
-/// images. Saved atomically as a small zip (<c>profile.json</c> + <c>head.bin</c>); several profiles can serve
-/// side by side from one pipeline.
+/// One person's adaptation of the general model: a retrained classifier head, metadata and, unless
+/// <see cref="PersonalizationOptions.KeepFeatures"/> was off, the frozen network's features of the person's faces
+/// (2,304 numbers per face and per mirror image, so that the profile can grow from new photos). It holds no face images. Saved atomically as a small zip (<c>profile.json</c>, <c>head.bin</c>,
+/// <c>features.bin</c>); several profiles can serve side by side from one pipeline.
 /// </summary>
 public sealed class PersonalProfile : IDisposable
 {
@@ -19,9 +20,12 @@ public sealed class PersonalProfile : IDisposable
 
     private const string ManifestEntry = "profile.json";
     private const string HeadEntry = "head.bin";
+    private const string FeaturesEntry = "features.bin";
 
-    // The version of the manifest and head layout this code writes and reads. Version 2 added the framing.
-    private const int FormatVersion = 2;
+    // The version of the manifest and head layout this code writes and reads. Version 2 added the framing, version 3
+    // the person's features (features.bin), which version 2 lacks: such a profile still serves but cannot grow.
+    private const int FormatVersion = 3;
+    private const int FeaturelessFormatVersion = 2;
 
     // Version 1 profiles were trained on faces cropped with a 15 % margin, eyes levelled: no model frames them so.
     private const int UnframedFormatVersion = 1;
@@ -34,7 +38,7 @@ public sealed class PersonalProfile : IDisposable
     private const int MaxHeadBytes = 64 << 20;
 
     // A whole profile read from a stream: the entries' limits and room for the zip structure around them.
-    private const int MaxFileBytes = MaxManifestBytes + MaxHeadBytes + (1 << 20);
+    private const int MaxFileBytes = MaxManifestBytes + MaxHeadBytes + PersonFeatures.MaxBytes + (1 << 20);
 
     // What errors call a profile stream that is not a file.
     private const string StreamSource = "profile stream";
@@ -59,10 +63,12 @@ public sealed class PersonalProfile : IDisposable
     private readonly FaceFraming _framing;
     private readonly IReadOnlyList<int> _facesPerExpression;
     private readonly DateTimeOffset _created;
+    private readonly PersonFeatures? _features;
     private bool _disposed;
 
-    internal PersonalProfile(string name, PersonalHead head, FaceFraming framing, IReadOnlyList<int> facesPerExpression, DateTimeOffset created)
+    internal PersonalProfile(string name, PersonalHead head, FaceFraming framing, IReadOnlyList<int> facesPerExpression, DateTimeOffset created, PersonFeatures? features)
     {
+        _features = features;
         _name = name;
         _head = head;
         _framing = framing;
@@ -84,6 +90,16 @@ public sealed class PersonalProfile : IDisposable
 
     /// <summary>Fingerprint of the general model weights the profile belongs to.</summary>
     public string BaseModelFingerprint => NotDisposed(_head).BaseModelFingerprint;
+
+    /// <summary>
+    /// Whether <see cref="Personalizer.FineTune(PersonalProfile, IReadOnlyList{LabelledImage}, PersonalizationOptions?, IProgress{PersonalizationProgress}?, CancellationToken)"/>
+    /// can grow it from new photos: it keeps its faces' features. Profiles trained with
+    /// <see cref="PersonalizationOptions.KeepFeatures"/> off, and other format 2 (head weights only) profiles, do not.
+    /// </summary>
+    public bool CanGrow => NotDisposed(_features) is not null;
+
+    /// <summary>The person's cached features, or null for a profile that keeps none.</summary>
+    internal PersonFeatures? Features => NotDisposed(_features);
 
     /// <summary>The retrained head (for <see cref="Evaluator"/> or <see cref="ExpressionModel.PredictProbabilities"/>).</summary>
     public PersonalHead Head => NotDisposed(_head);
@@ -137,11 +153,20 @@ public sealed class PersonalProfile : IDisposable
             using var zip = new ZipArchive(content, ZipArchiveMode.Create, leaveOpen: true);
             using (var manifest = zip.CreateEntry(ManifestEntry).Open())
             {
-                JsonSerializer.Serialize(manifest, new Manifest(FormatVersion, _name, _head.Architecture, _head.BaseModelFingerprint, [.. _facesPerExpression], _created, _framing), Json);
+                JsonSerializer.Serialize(manifest, new Manifest(_features is null ? FeaturelessFormatVersion : FormatVersion, _name, _head.Architecture, _head.BaseModelFingerprint, [.. _facesPerExpression], _created, _framing), Json);
             }
 
-            using var head = zip.CreateEntry(HeadEntry, CompressionLevel.NoCompression).Open(); // float32 weights do not deflate
-            _head.Save(head);
+            using (var head = zip.CreateEntry(HeadEntry, CompressionLevel.NoCompression).Open()) // float32 weights do not deflate
+            {
+                _head.Save(head);
+            }
+
+            if (_features is not null)
+            {
+                // A profile without features (trained with KeepFeatures off, or a loaded format 2 one) is saved without them.
+                using var features = zip.CreateEntry(FeaturesEntry, CompressionLevel.NoCompression).Open();
+                _features.Write(features);
+            }
         }
         catch
         {
@@ -199,7 +224,7 @@ public sealed class PersonalProfile : IDisposable
 
     /// <summary>
     /// Loads a profile for <paramref name="model"/> from a stream (a database blob, a request body), which need not
-    /// seek: it is read whole, up to 65 MiB, then checked exactly as a file is. The stream is left open.
+    /// seek: it is read whole, up to 129 MiB (a profile of thousands of faces is far smaller), then checked exactly as a file is. The stream is left open.
     /// </summary>
     /// <exception cref="ProfileFormatException">
     /// As for <see cref="Load(string, ExpressionModel)"/>, or the stream holds more than a profile may; errors name a
@@ -247,11 +272,21 @@ public sealed class PersonalProfile : IDisposable
     {
         Manifest manifest;
         byte[] head;
+        byte[]? featureBytes;
         try
         {
-            var entries = ArchiveReader.Entries(zip, [ManifestEntry, HeadEntry], []);
+            var entries = ArchiveReader.Entries(zip, [ManifestEntry, HeadEntry], [FeaturesEntry]);
             manifest = ReadManifest(ArchiveReader.Read(entries[ManifestEntry], MaxManifestBytes));
             head = ArchiveReader.Read(entries[HeadEntry], MaxHeadBytes);
+            var hasFeatures = entries.TryGetValue(FeaturesEntry, out var featuresEntry);
+            if (hasFeatures != (manifest.FormatVersion == FormatVersion))
+            {
+                throw new InvalidDataException(hasFeatures
+                    ? $"format version {manifest.FormatVersion} holds no {FeaturesEntry}, yet this file has one"
+                    : $"format version {manifest.FormatVersion} requires {FeaturesEntry}, which is missing");
+            }
+
+            featureBytes = hasFeatures ? ArchiveReader.Read(featuresEntry!, PersonFeatures.MaxBytes) : null;
         }
         catch (InvalidDataException e)
         {
@@ -268,10 +303,21 @@ public sealed class PersonalProfile : IDisposable
             throw new ProfileFormatException(path, $"was trained on faces framed as '{manifest.Framing}', but this model frames them as '{model.Framing}'; fine-tune it again from the person's photos");
         }
 
+        PersonFeatures? features;
+        try
+        {
+            // The features' size depends on the network, so they are read once the model is known to be the right one.
+            features = featureBytes is null ? null : PersonFeatures.Read(featureBytes, model.Network.FeatureSize, manifest.FacesPerExpression);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ProfileFormatException(path, $"{FeaturesEntry}: {e.Message}", e);
+        }
+
         try
         {
             using var headStream = new MemoryStream(head);
-            return new PersonalProfile(manifest.Name, PersonalHead.Load(headStream, model, fingerprint), manifest.Framing!, manifest.FacesPerExpression, manifest.Created);
+            return new PersonalProfile(manifest.Name, PersonalHead.Load(headStream, model, fingerprint), manifest.Framing!, manifest.FacesPerExpression, manifest.Created, features);
         }
         catch (InvalidDataException e)
         {
@@ -343,7 +389,7 @@ public sealed class PersonalProfile : IDisposable
             throw new InvalidDataException("was trained on faces framed the way PersonalFer cropped them before models stated their framing; fine-tune it again from the person's photos");
         }
 
-        var problem = manifest.FormatVersion != FormatVersion ? $"format version {manifest.FormatVersion} is not supported"
+        var problem = manifest.FormatVersion is not (FormatVersion or FeaturelessFormatVersion) ? $"format version {manifest.FormatVersion} is not supported"
             : NameProblem(manifest.Name) is { } name ? name
             : !Enum.IsDefined(manifest.Architecture) ? $"{nameof(Manifest.Architecture)} {manifest.Architecture} is not a known network"
             : !IsFingerprint(manifest.BaseModelFingerprint) ? $"{nameof(Manifest.BaseModelFingerprint)} '{StoredText.Shown(manifest.BaseModelFingerprint ?? "(null)")}' is not 64 lowercase hexadecimal digits"

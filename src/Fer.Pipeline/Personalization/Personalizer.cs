@@ -8,9 +8,10 @@ using PersonalFer.Model;
 namespace PersonalFer;
 
 /// <summary>
-/// Adapts the general model to one person: finds the face in each sample (or takes a crop as it is), runs the
-/// frozen feature extractor once per face, and trains only the classifier head on those cached features mixed with
-/// replayed general FER2013 features, so other expressions are not forgotten. The general model is never changed.
+/// Adapts the general model to one person: finds the face in each sample (or takes a crop as it is), adds jittered
+/// copies of the faces, runs the frozen feature extractor once per crop, and trains only the classifier head on those
+/// cached features mixed with replayed general FER2013 features, so other expressions are not forgotten. The general
+/// model is never changed.
 /// </summary>
 public sealed class Personalizer
 {
@@ -19,6 +20,9 @@ public sealed class Personalizer
 
     // A sample that is already a face crop is its own detection, as certain as it gets.
     private const float FaceCropConfidence = 1f;
+
+    // A face whose box is narrower or shorter than the model's input is upscaled to it: its detail is guessed.
+    private const int SmallestSharpFace = FaceImage.Size;
 
     private readonly IFaceDetector _detector;
     private readonly ExpressionModel _model;
@@ -63,10 +67,10 @@ public sealed class Personalizer
     public Task WarmAsync(CancellationToken cancellationToken = default) => Task.Run(Warm, cancellationToken);
 
     /// <summary>
-    /// <see cref="FineTune"/> on the thread pool: the caller never blocks on face search or training. Cancelling
+    /// <see cref="FineTune(IReadOnlyList{Data.LabelledImage}, string, PersonalizationOptions?, IProgress{PersonalizationProgress}?, CancellationToken)"/> on the thread pool: the caller never blocks on face search or training. Cancelling
     /// stops it between samples of the face search, between the stages and between optimizer steps, with an
     /// <see cref="OperationCanceledException"/>; nothing is left behind and the general model is unchanged and
-    /// usable. The same samples, options and seed give exactly the profile <see cref="FineTune"/> gives.
+    /// usable. The same samples, options and seed give exactly the profile <see cref="FineTune(IReadOnlyList{Data.LabelledImage}, string, PersonalizationOptions?, IProgress{PersonalizationProgress}?, CancellationToken)"/> gives.
     /// </summary>
     /// <remarks>
     /// <paramref name="progress"/> is called on the training thread, in order, before the next step starts. A
@@ -74,9 +78,10 @@ public sealed class Personalizer
     /// in order; created without one, it posts them to the thread pool, where they may arrive out of order. The
     /// samples must not change until the task ends.
     /// </remarks>
-    /// <exception cref="ArgumentException">As for <see cref="FineTune"/>, thrown before the task starts.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="FineTune(IReadOnlyList{Data.LabelledImage}, string, PersonalizationOptions?, IProgress{PersonalizationProgress}?, CancellationToken)"/>, thrown before the task starts.</exception>
     /// <exception cref="PersonalizationException">Too few faces, or samples without a face (unless skipped).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their first parameter, samples or a profile to grow; no call can bind to another overload.")]
     public Task<PersonalizationResult> FineTuneAsync(
         IReadOnlyList<LabelledImage> samples,
         string name = "user",
@@ -86,6 +91,77 @@ public sealed class Personalizer
     {
         CheckArguments(samples, name, options);
         return Task.Run(() => FineTune(samples, name, options, progress, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="FineTune(PersonalProfile, IReadOnlyList{LabelledImage}, PersonalizationOptions?, IProgress{PersonalizationProgress}?, CancellationToken)"/>
+    /// on the thread pool, as <see cref="FineTuneAsync(IReadOnlyList{LabelledImage}, string, PersonalizationOptions?, IProgress{PersonalizationProgress}?, CancellationToken)"/>
+    /// is for a new profile. <paramref name="profile"/> must not be disposed until the task ends.
+    /// </summary>
+    /// <exception cref="ArgumentException">As for the synchronous overload, thrown before the task starts.</exception>
+    /// <exception cref="PersonalizationException">The profile cannot grow, or samples without a face (unless skipped).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their first parameter, samples or a profile to grow; no call can bind to another overload.")]
+    public Task<PersonalizationResult> FineTuneAsync(
+        PersonalProfile profile,
+        IReadOnlyList<LabelledImage> newSamples,
+        PersonalizationOptions? options = null,
+        IProgress<PersonalizationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        CheckGrowable(profile);
+        CheckArguments(newSamples, profile.Name, options);
+        return Task.Run(() => FineTune(profile, newSamples, options, progress, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Grows <paramref name="profile"/> from new photos of the same person, without the old ones: the head is trained
+    /// again, from the general head, on the features the profile kept of its faces together with the new faces' —
+    /// the profile one fine-tune on all the photos would give, up to floating-point noise. The new profile keeps the
+    /// name; <paramref name="profile"/> is left as it was (dispose it when done).
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="profile"/> belongs to other general weights or another framing, or a sample is invalid (as
+    /// for a new profile).
+    /// </exception>
+    /// <exception cref="PersonalizationException">
+    /// The profile keeps no features (trained with <see cref="PersonalizationOptions.KeepFeatures"/> off, or saved in
+    /// format 2 before profiles could grow: fine-tune it again from the person's photos), or samples without a face
+    /// (unless skipped).
+    /// </exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="profile"/> is disposed.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Overloads differ in their first parameter, samples or a profile to grow; no call can bind to another overload.")]
+    public PersonalizationResult FineTune(
+        PersonalProfile profile,
+        IReadOnlyList<LabelledImage> newSamples,
+        PersonalizationOptions? options = null,
+        IProgress<PersonalizationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new PersonalizationOptions();
+        CheckGrowable(profile);
+        CheckArguments(newSamples, profile.Name, options);
+        return PersonalFerTelemetry.Measure(PersonalFerDiagnostics.FineTuneActivity, _telemetry.FineTuneDuration, tags: default,
+            activity => Train(newSamples, profile.Name, profile.Features, options, progress, activity, cancellationToken));
+    }
+
+    private void CheckGrowable(PersonalProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        if (profile.BaseModelFingerprint != _model.Fingerprint())
+        {
+            throw new ArgumentException("The profile was trained on other general model weights than this personalizer's.", nameof(profile));
+        }
+
+        if (profile.Framing != _model.Framing)
+        {
+            throw new ArgumentException($"The profile's faces were framed as '{profile.Framing}', but this model frames them as '{_model.Framing}'.", nameof(profile));
+        }
+
+        if (!profile.CanGrow)
+        {
+            throw new PersonalizationException($"Profile '{profile.Name}' keeps no features of its faces (it was trained with {nameof(PersonalizationOptions)}.{nameof(PersonalizationOptions.KeepFeatures)} off, or saved in format 2 before profiles could grow), so it cannot grow; fine-tune it again from the person's photos.");
+        }
     }
 
     /// <summary>Trains a profile for one person from their labelled samples.</summary>
@@ -105,12 +181,13 @@ public sealed class Personalizer
         options ??= new PersonalizationOptions();
         CheckArguments(samples, name, options);
         return PersonalFerTelemetry.Measure(PersonalFerDiagnostics.FineTuneActivity, _telemetry.FineTuneDuration, tags: default,
-            activity => Train(samples, name, options, progress, activity, cancellationToken));
+            activity => Train(samples, name, existing: null, options, progress, activity, cancellationToken));
     }
 
     private PersonalizationResult Train(
         IReadOnlyList<LabelledImage> samples,
         string name,
+        PersonFeatures? existing,
         PersonalizationOptions options,
         IProgress<PersonalizationProgress>? progress,
         Activity? activity,
@@ -118,7 +195,7 @@ public sealed class Personalizer
     {
         var stopwatch = Stopwatch.StartNew();
         activity?.SetTag("personalfer.samples", samples.Count);
-        var (pixels, labels, withoutFace) = Faces(samples, progress, cancellationToken);
+        var (pixels, faceOfCrop, labels, withoutFace, small) = Faces(samples, options, progress, cancellationToken);
         activity?.SetTag("personalfer.faces", labels.Count);
         activity?.SetTag("personalfer.samples_without_face", withoutFace.Count);
         activity?.SetTag("personalfer.head.steps", options.Head.Steps);
@@ -133,14 +210,27 @@ public sealed class Personalizer
             Log.SamplesWithoutFace(_logger, withoutFace.Count, samples.Count, named);
         }
 
-        if (labels.Count < options.MinimumFaces)
+        // A grown profile counts its kept faces too: one new photo may improve it.
+        var faces = labels.Count + (existing?.FaceCount ?? 0);
+        if (faces < options.MinimumFaces)
         {
-            throw new PersonalizationException($"{labels.Count} face(s) usable; at least {options.MinimumFaces} are needed to personalize.");
+            throw new PersonalizationException(options.MinimumFaces == 1
+                ? "No face usable; a profile needs at least one labelled face."
+                : $"{faces} face(s) usable; at least {options.MinimumFaces} are needed to personalize ({nameof(PersonalizationOptions)}.{nameof(PersonalizationOptions.MinimumFaces)}).");
         }
 
         // Each stage runs long enough (a batched pass over every face, a FER2013 replay read) to be worth a check.
         cancellationToken.ThrowIfCancellationRequested();
-        var person = _model.ExtractFeatures(pixels, labels, options.AddMirroredFaces);
+        var added = labels.Count > 0
+            ? PersonFeatures.From(_model.ExtractFeatures(pixels, [.. faceOfCrop.Select(face => labels[face])], options.AddMirroredFaces), faceOfCrop)
+            : null;
+        var all = existing is null ? added! : added is null ? existing : existing.Append(added);
+        if (options.KeepFeatures && all.ByteCount > PersonFeatures.MaxBytes)
+        {
+            throw new PersonalizationException($"The profile would keep {all.ByteCount >> 20} MiB of features of {all.FaceCount} faces, more than a profile holds ({PersonFeatures.MaxBytes >> 20} MiB); fine-tune a new profile from fewer photos, or with {nameof(PersonalizationOptions)}.{nameof(PersonalizationOptions.KeepFeatures)} off.");
+        }
+
+        var person = all.ToFaceFeatures(_model.Fingerprint());
         cancellationToken.ThrowIfCancellationRequested();
         var general = _generalFeatures.Value;
         if (general is null)
@@ -158,14 +248,18 @@ public sealed class Personalizer
                 cancellationToken);
         }
 
-        var counts = new int[Expressions.Count];
-        foreach (var label in labels)
-        {
-            counts[(int)label]++;
-        }
-
+        var (separation, warnings) = EnrolmentCheck.Check(all, general);
+        warnings.AddRange(small.Select(face => new EnrolmentWarning(
+            EnrolmentWarningKind.FaceTooSmall,
+            $"The {face.Label} face in '{face.Source}' is {face.Width}×{face.Height} pixels, smaller than the model's {SmallestSharpFace}×{SmallestSharpFace}; capture it again closer to the camera.",
+            [face.Label],
+            face.Source)));
         Log.FineTuned(_logger, name, labels.Count, withoutFace.Count, stopwatch.Elapsed.TotalMilliseconds);
-        return new PersonalizationResult(new PersonalProfile(name, head, _model.Framing, counts, DateTimeOffset.UtcNow), labels.Count, withoutFace);
+        return new PersonalizationResult(new PersonalProfile(name, head, _model.Framing, all.FacesPerExpression(), DateTimeOffset.UtcNow, options.KeepFeatures ? all : null), labels.Count, withoutFace)
+        {
+            Separation = separation,
+            Warnings = warnings,
+        };
     }
 
     private static void CheckArguments(IReadOnlyList<LabelledImage> samples, string name, PersonalizationOptions? options)
@@ -204,33 +298,63 @@ public sealed class Personalizer
         public void Report(int value) => report(value);
     }
 
-    private (byte[] Pixels, List<Expression> Labels, List<string> WithoutFace) Faces(
-        IReadOnlyList<LabelledImage> samples, IProgress<PersonalizationProgress>? progress, CancellationToken cancellationToken)
+    private (byte[] Pixels, int[] FaceOfCrop, List<Expression> Labels, List<string> WithoutFace, List<(string Source, Expression Label, int Width, int Height)> Small) Faces(
+        IReadOnlyList<LabelledImage> samples, PersonalizationOptions options, IProgress<PersonalizationProgress>? progress, CancellationToken cancellationToken)
     {
-        var pixels = new byte[samples.Count * FaceImage.PixelCount];
-        var labels = new List<Expression>(samples.Count);
+        var found = new List<(LabelledImage Sample, DetectedFace Face)>(samples.Count);
         var withoutFace = new List<string>();
+        var small = new List<(string, Expression, int, int)>();
         foreach (var sample in samples)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var frame = FrameConversion.Wrap(sample.Image);
             DetectedFace? face = sample.IsFaceCrop
                 ? new DetectedFace(new FaceBox(0, 0, sample.Image.Width, sample.Image.Height), FaceCropConfidence)
-                : _detector.Detect(frame) is { Count: > 0 } found ? found[0] : null;
+                : _detector.Detect(frame) is { Count: > 0 } detected ? detected[0] : null;
             if (face is null)
             {
                 withoutFace.Add(sample.Source);
-                progress?.Report(new PersonalizationProgress(PersonalizationStage.FindingFaces, labels.Count + withoutFace.Count, samples.Count));
-                continue;
+            }
+            else
+            {
+                found.Add((sample, face.Value));
+                if (face.Value.Box.Width < SmallestSharpFace || face.Value.Box.Height < SmallestSharpFace)
+                {
+                    small.Add((sample.Source, sample.Label, face.Value.Box.Width, face.Value.Box.Height));
+                }
             }
 
-            // A face crop is already framed: its whole image is the face, so no margin is added around it.
-            var framing = sample.IsFaceCrop ? _model.Framing with { Margin = 0 } : _model.Framing;
-            FacePreprocessor.Extract(frame, face.Value, framing, pixels.AsSpan(labels.Count * FaceImage.PixelCount));
-            labels.Add(sample.Label);
-            progress?.Report(new PersonalizationProgress(PersonalizationStage.FindingFaces, labels.Count + withoutFace.Count, samples.Count));
+            progress?.Report(new PersonalizationProgress(PersonalizationStage.FindingFaces, found.Count + withoutFace.Count, samples.Count));
         }
 
-        return (pixels[..(labels.Count * FaceImage.PixelCount)], labels, withoutFace);
+        var copies = found.Count == 0 ? 0 : Math.Min(PersonalizationOptions.MaxJitteredCopiesPerFace, options.JitteredCopies / found.Count);
+        var cropsPerFace = 1 + copies;
+        var pixels = new byte[found.Count * cropsPerFace * FaceImage.PixelCount];
+        var faceOfCrop = new int[found.Count * cropsPerFace];
+        var labels = new List<Expression>(found.Count);
+        for (var index = 0; index < found.Count; index++)
+        {
+            var (sample, face) = found[index];
+            using var frame = FrameConversion.Wrap(sample.Image);
+            // A face crop is already framed: its whole image is the face, so no margin is added around it.
+            var framing = sample.IsFaceCrop ? _model.Framing with { Margin = 0 } : _model.Framing;
+            var first = index * cropsPerFace;
+            var original = pixels.AsSpan(first * FaceImage.PixelCount, FaceImage.PixelCount);
+            FacePreprocessor.Extract(frame, face, framing, original);
+            // Seeded by the face itself, so the same photo gets the same copies in any call (a grown profile matches
+            // one trained on all photos at once).
+            var random = new Random(unchecked((options.Head.Seed * 31) + FaceJitter.Hash(original)));
+            for (var copy = 1; copy < cropsPerFace; copy++)
+            {
+                var destination = pixels.AsSpan((first + copy) * FaceImage.PixelCount, FaceImage.PixelCount);
+                FacePreprocessor.Extract(frame, face with { Box = FaceJitter.Box(face.Box, frame.Width, frame.Height, random) }, framing, destination);
+                FaceJitter.Lighting(destination, random);
+            }
+
+            faceOfCrop.AsSpan(first, cropsPerFace).Fill(index);
+            labels.Add(sample.Label);
+        }
+
+        return (pixels, faceOfCrop, labels, withoutFace, small);
     }
 }

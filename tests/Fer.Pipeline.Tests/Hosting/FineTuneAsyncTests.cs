@@ -92,7 +92,7 @@ public sealed class FineTuneAsyncTests(ShippedModel shipped) : IClassFixture<Shi
         Assert.Throws<ArgumentNullException>(() => { _ = personalizer.FineTuneAsync(null!, cancellationToken: TestContext.Current.CancellationToken); });
         Assert.Throws<ArgumentException>(() => { _ = personalizer.FineTuneAsync([null!], cancellationToken: TestContext.Current.CancellationToken); });
         Assert.Throws<ArgumentOutOfRangeException>(() => { _ = personalizer.FineTuneAsync(EncodedImageClassifyTests.Samples(), options: new PersonalizationOptions { MinimumFaces = 0 }, cancellationToken: TestContext.Current.CancellationToken); });
-        var tooFew = personalizer.FineTuneAsync(EncodedImageClassifyTests.Samples()[..2], cancellationToken: TestContext.Current.CancellationToken);
+        var tooFew = personalizer.FineTuneAsync(EncodedImageClassifyTests.Samples()[..2], options: new PersonalizationOptions { MinimumFaces = 5 }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Contains("at least 5 are needed", (await Assert.ThrowsAsync<PersonalizationException>(() => tooFew)).Message, StringComparison.Ordinal);
     }
 

@@ -52,8 +52,8 @@ public sealed class ProfileStreamTests(ShippedModel shipped) : IClassFixture<Shi
         Assert.Equal("profile stream", truncated.File);
         Assert.Contains("other general model weights", Assert.Throws<ProfileFormatException>(() => PersonalProfile.Load(new MemoryStream(bytes), other)).Message, StringComparison.Ordinal);
         Assert.Throws<ProfileFormatException>(() => PersonalProfile.Load(new MemoryStream(), shipped.Model));
-        var oversized = Assert.Throws<ProfileFormatException>(() => PersonalProfile.Load(ForwardOnlyStream.Reading(new byte[70 << 20]), shipped.Model));
-        Assert.Contains("more than 68,222,976 bytes", oversized.Message, StringComparison.Ordinal);
+        var oversized = Assert.Throws<ProfileFormatException>(() => PersonalProfile.Load(ForwardOnlyStream.Reading(new byte[140 << 20]), shipped.Model));
+        Assert.Contains("more than 135,331,840 bytes", oversized.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -70,8 +70,8 @@ public sealed class ProfileStreamTests(ShippedModel shipped) : IClassFixture<Shi
         EncodedImageClassifyTests.AssertSame(shipped.Pipeline.Classify(frame, profile), shipped.Pipeline.Classify(frame, loaded));
         var truncated = await Assert.ThrowsAsync<ProfileFormatException>(() => PersonalProfile.LoadAsync(ForwardOnlyStream.Reading(written.Written[..100], asynchronousOnly: true), shipped.Model, TestContext.Current.CancellationToken));
         Assert.Equal("profile stream", truncated.File);
-        var oversized = await Assert.ThrowsAsync<ProfileFormatException>(() => PersonalProfile.LoadAsync(new MemoryStream(new byte[70 << 20]), shipped.Model, TestContext.Current.CancellationToken));
-        Assert.Contains("more than 68,222,976 bytes", oversized.Message, StringComparison.Ordinal);
+        var oversized = await Assert.ThrowsAsync<ProfileFormatException>(() => PersonalProfile.LoadAsync(new MemoryStream(new byte[140 << 20]), shipped.Model, TestContext.Current.CancellationToken));
+        Assert.Contains("more than 135,331,840 bytes", oversized.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Each entry's name and content (the archives' timestamps are the save's time).</summary>

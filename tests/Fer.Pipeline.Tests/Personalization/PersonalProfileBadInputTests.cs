@@ -35,7 +35,7 @@ public sealed class PersonalProfileBadInputTests(ValidProfile valid) : IClassFix
     [InlineData("Framing", """{"Margin": 5}""", "must be in [0, 1] (Parameter 'Margin')")]
     [InlineData("Created", Delete, "missing required properties including: 'Created'")]
     [InlineData("Created", "\"0001-01-01T00:00:00+00:00\"", "profile.json: Created 0001-01-01T00:00:00.0000000+00:00 is not a plausible date")]
-    [InlineData("FormatVersion", "3", "profile.json: format version 3 is not supported")]
+    [InlineData("FormatVersion", "4", "profile.json: format version 4 is not supported")]
     [InlineData("FormatVersion", "\"2\"", "Path: $.FormatVersion")]
     public void Each_invalid_field_is_named(string field, string json, string problem)
     {

@@ -65,10 +65,10 @@ public sealed class PersonalizerTests : IDisposable
         Assert.All(forgetting, accuracy => Assert.True(accuracy >= generalOnFer - MaximumForgetting, $"FER2013 PrivateTest {accuracy:P1} with a profile vs {generalOnFer:P1} without"));
     }
 
-    private static IEnumerable<string> JaffeSubjects(string root) =>
+    internal static IEnumerable<string> JaffeSubjects(string root) =>
         File.ReadLines(Path.Combine(root, "manifest.csv")).Skip(1).Select(line => line.Split(',')[1]).Distinct();
 
-    private static List<LabelledImage> JaffeSubject(string root, string subject) =>
+    internal static List<LabelledImage> JaffeSubject(string root, string subject) =>
         File.ReadLines(Path.Combine(root, "manifest.csv")).Skip(1)
             .Select(line => line.Split(','))
             .Where(f => f[1] == subject)
@@ -225,11 +225,14 @@ public sealed class PersonalizerTests : IDisposable
     {
         var personalizer = new Personalizer(_detector, _model, null);
         var two = Samples(2);
-        Assert.Contains("at least 5 are needed", Assert.Throws<PersonalizationException>(() => personalizer.FineTune(two)).Message, StringComparison.Ordinal);
+        Assert.Contains("at least 5 are needed", Assert.Throws<PersonalizationException>(() => personalizer.FineTune(two, options: new PersonalizationOptions { MinimumFaces = 5 })).Message, StringComparison.Ordinal);
+        personalizer.FineTune(two).Profile.Dispose(); // by default one face per given expression is enough
 
         var blank = new LabelledImage(new ImageData(new byte[320 * 240], 320, 240, PixelFormat.Gray8), Expression.Happy, "blank-wall.png");
         var samples = Samples(Expressions.Count).Append(blank).ToList();
         Assert.Contains("blank-wall.png", Assert.Throws<PersonalizationException>(() => personalizer.FineTune(samples)).Message, StringComparison.Ordinal);
+
+        Assert.Equal("No face usable; a profile needs at least one labelled face.", Assert.Throws<PersonalizationException>(() => personalizer.FineTune([blank], options: new PersonalizationOptions { SkipSamplesWithoutFace = true })).Message);
 
         var skipped = personalizer.FineTune(samples, options: new PersonalizationOptions { SkipSamplesWithoutFace = true });
         using var profile = skipped.Profile;

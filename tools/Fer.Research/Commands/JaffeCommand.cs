@@ -80,7 +80,7 @@ internal static class JaffeCommand
 
     private static int HashOf(string subject) => subject.Aggregate(17, (h, c) => (h * 31) + c);
 
-    private static List<(string Subject, List<LabelledImage> Images)> Load(string root) =>
+    internal static List<(string Subject, List<LabelledImage> Images)> Load(string root) =>
         File.ReadLines(Path.Combine(root, "manifest.csv")).Skip(1)
             .Select(line => line.Split(','))
             .GroupBy(f => f[1])
