@@ -25,9 +25,8 @@ public sealed class YuNetFaceDetector : IFaceDetector
     private readonly Lock _gate = new();
     private const int CachedSizes = 4;
 
-    // Idle OpenCV detectors per input size, most recently used size first. An OpenCV detector runs one frame at a
-    // time, so concurrent calls each take one (made when none is idle) and give it back: streams detect in parallel.
-    private readonly List<(Size Size, Stack<FaceDetectorYN> Idle)> _detectors = [];
+    // Most recently used first.
+    private readonly List<(Size Size, FaceDetectorYN Detector)> _detectors = [];
     private bool _disposed;
 
     /// <summary>Creates the detector; the first one writes the embedded model into the cache folder (OpenCV reads files only).</summary>
@@ -81,15 +80,10 @@ public sealed class YuNetFaceDetector : IFaceDetector
         var yScale = bgr.Height / (double)input.Height;
 
         using var rows = new Mat();
-        var size = input.Size();
-        var detector = Rent(size);
-        try
+        lock (_gate)
         {
-            detector.Detect(input, rows);
-        }
-        finally
-        {
-            GiveBack(size, detector);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            DetectorFor(input.Size()).Detect(input, rows);
         }
 
         var count = rows.Rows;
@@ -128,63 +122,35 @@ public sealed class YuNetFaceDetector : IFaceDetector
         lock (_gate)
         {
             _disposed = true;
-            foreach (var (_, idle) in _detectors)
+            foreach (var (_, detector) in _detectors)
             {
-                DisposeAll(idle);
+                detector.Dispose();
             }
 
             _detectors.Clear();
         }
     }
 
-    /// <summary>An idle detector for <paramref name="size"/>, or a new one; the size becomes the most recently used.</summary>
-    private FaceDetectorYN Rent(Size size)
+    private FaceDetectorYN DetectorFor(Size size)
     {
-        lock (_gate)
+        var index = _detectors.FindIndex(d => d.Size == size);
+        if (index >= 0)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var index = _detectors.FindIndex(d => d.Size == size);
-            var entry = index >= 0 ? _detectors[index] : (Size: size, Idle: new Stack<FaceDetectorYN>());
-            if (index >= 0)
-            {
-                _detectors.RemoveAt(index);
-            }
-            else if (_detectors.Count == CachedSizes)
-            {
-                DisposeAll(_detectors[^1].Idle);
-                _detectors.RemoveAt(_detectors.Count - 1);
-            }
-
-            _detectors.Insert(0, entry);
-            return entry.Idle.TryPop(out var idle)
-                ? idle
-                : FaceDetectorYN.Create(ModelPath.Value, config: "", size, _options.ScoreThreshold, _options.NmsThreshold, _options.TopK);
+            var used = _detectors[index];
+            _detectors.RemoveAt(index);
+            _detectors.Insert(0, used);
+            return used.Detector;
         }
-    }
 
-    /// <summary>Keeps the detector for the next call of its size, or disposes it if its size was dropped meanwhile.</summary>
-    private void GiveBack(Size size, FaceDetectorYN detector)
-    {
-        lock (_gate)
+        if (_detectors.Count == CachedSizes)
         {
-            var index = _disposed ? -1 : _detectors.FindIndex(d => d.Size == size);
-            if (index >= 0)
-            {
-                _detectors[index].Idle.Push(detector);
-            }
-            else
-            {
-                detector.Dispose();
-            }
+            _detectors[^1].Detector.Dispose();
+            _detectors.RemoveAt(_detectors.Count - 1);
         }
-    }
 
-    private static void DisposeAll(Stack<FaceDetectorYN> detectors)
-    {
-        while (detectors.TryPop(out var detector))
-        {
-            detector.Dispose();
-        }
+        var created = FaceDetectorYN.Create(ModelPath.Value, config: "", size, _options.ScoreThreshold, _options.NmsThreshold, _options.TopK);
+        _detectors.Insert(0, (size, created));
+        return created;
     }
 
     private static FaceBox Clip(double x, double y, double width, double height, int frameWidth, int frameHeight)

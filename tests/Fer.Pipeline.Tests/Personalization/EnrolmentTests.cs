@@ -171,15 +171,7 @@ public sealed class EnrolmentTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("fine-tune it again from the person's photos", error.Message, StringComparison.Ordinal);
 
         // Saved again, it stays a version 2 file without features, which loads.
-        var resaved = Path.Combine(_directory.FullName, "resaved.ferprofile");
-        old.Save(resaved);
-        using (var zip = ZipFile.OpenRead(resaved))
-        {
-            Assert.Equal(["head.bin", "profile.json"], zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
-        }
-
-        using var again = PersonalProfile.Load(resaved, _model);
-        Assert.False(again.CanGrow);
+        using var again = SavedWithoutFeatures(old, "resaved.ferprofile");
     }
 
     [Fact]
@@ -197,15 +189,7 @@ public sealed class EnrolmentTests(ITestOutputHelper output) : IDisposable
         var error = Assert.Throws<PersonalizationException>(() => personalizer.FineTune(headOnly, samples));
         Assert.Contains("KeepFeatures off", error.Message, StringComparison.Ordinal);
 
-        var path = Path.Combine(_directory.FullName, "head-only.ferprofile");
-        headOnly.Save(path);
-        using (var zip = ZipFile.OpenRead(path))
-        {
-            Assert.Equal(["head.bin", "profile.json"], zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
-        }
-
-        using var loaded = PersonalProfile.Load(path, _model);
-        Assert.False(loaded.CanGrow);
+        using var loaded = SavedWithoutFeatures(headOnly, "head-only.ferprofile");
         Assert.Equal(pipeline.Classify(samples[0].Image, headOnly).Single().Probabilities, pipeline.Classify(samples[0].Image, loaded).Single().Probabilities);
     }
 
@@ -350,6 +334,21 @@ public sealed class EnrolmentTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{agreeing}/{tested} held-out images agree, largest probability difference {largest}");
         Assert.Equal(tested, agreeing);
         Assert.True(largest <= GrownTolerance, $"probabilities differ by up to {largest}");
+    }
+
+    /// <summary>Saves a profile that keeps no features and loads it back: only its manifest and head are written.</summary>
+    private PersonalProfile SavedWithoutFeatures(PersonalProfile profile, string fileName)
+    {
+        var path = Path.Combine(_directory.FullName, fileName);
+        profile.Save(path);
+        using (var zip = ZipFile.OpenRead(path))
+        {
+            Assert.Equal(["head.bin", "profile.json"], zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
+        }
+
+        var loaded = PersonalProfile.Load(path, _model);
+        Assert.False(loaded.CanGrow);
+        return loaded;
     }
 
     /// <summary>Rewrites a saved profile's manifest (and optionally drops or changes features.bin) in place.</summary>
