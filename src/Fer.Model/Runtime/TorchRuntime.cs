@@ -177,7 +177,9 @@ public static class TorchRuntime
     {
         var absent = library.NeededLibraries()
             .Where(name => name.StartsWith("libtorch", StringComparison.Ordinal) || name.StartsWith("libc10", StringComparison.Ordinal))
-            .Where(name => NativeSearchPath.Find(searchDirectories, name) is null && !NativeLibrary.TryLoad(name, out _))
+            // Only the application's own native folders count: a system libtorch (e.g. Debian's, installed with
+            // python3-torch) is another version, which TorchSharp's library cannot link against.
+            .Where(name => NativeSearchPath.Find(searchDirectories, name) is null)
             .ToList();
         if (absent.Count > 0)
         {
