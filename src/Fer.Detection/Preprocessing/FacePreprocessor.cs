@@ -62,7 +62,6 @@ public static class FacePreprocessor
             throw new ArgumentException($"The eye landmarks {eyes.RightEye}, {eyes.LeftEye} are not finite.", nameof(face));
         }
 
-        using var gray = FrameConversion.ToGray(frame);
         var side = Math.Max(face.Box.Width, face.Box.Height) * (1 + (2 * framing.Margin));
         var centerX = face.Box.X + (face.Box.Width / 2.0);
         var centerY = face.Box.Y + (face.Box.Height / 2.0);
@@ -72,7 +71,7 @@ public static class FacePreprocessor
         var cropSide = (int)Math.Ceiling(side * (angle == 0 ? 1.0 : RotationRoom));
         var crop = new Rect((int)Math.Floor(centerX - (cropSide / 2.0)), (int)Math.Floor(centerY - (cropSide / 2.0)), cropSide, cropSide);
         var shrink = Math.Min(1.0, WorkingSide / side);
-        using var shrunk = ShrunkCrop(gray, crop, shrink);
+        using var shrunk = ShrunkCrop(frame, crop, shrink);
 
         var scaleToShrunk = shrunk.Width / (double)cropSide;
         var center = new Point2f((float)((centerX - crop.X) * scaleToShrunk), (float)((centerY - crop.Y) * scaleToShrunk));
@@ -90,19 +89,21 @@ public static class FacePreprocessor
         double.RadiansToDegrees(Math.Atan2(landmarks.LeftEye.Y - landmarks.RightEye.Y, landmarks.LeftEye.X - landmarks.RightEye.X));
 
     /// <summary>
-    /// The square <paramref name="crop"/> of <paramref name="gray"/> shrunk by <paramref name="shrink"/>, edges
-    /// replicated where it leaves the frame. The part inside the frame is shrunk before the border is added, so a
-    /// large face costs memory for the small result only.
+    /// The square <paramref name="crop"/> of <paramref name="frame"/> in gray, shrunk by <paramref name="shrink"/>,
+    /// edges replicated where it leaves the frame. Only the part inside the frame is converted to gray (the
+    /// conversion is per pixel, so this equals converting the whole frame, at the cost of the face alone), and it is
+    /// shrunk before the border is added, so a large face costs memory for the small result only.
     /// </summary>
-    private static Mat ShrunkCrop(Mat gray, Rect crop, double shrink)
+    private static Mat ShrunkCrop(Mat frame, Rect crop, double shrink)
     {
-        var inside = crop.Intersect(new Rect(0, 0, gray.Width, gray.Height));
+        var inside = crop.Intersect(new Rect(0, 0, frame.Width, frame.Height));
         if (inside.Width <= 0 || inside.Height <= 0)
         {
-            throw new ArgumentException($"The face crop {crop} lies outside the {gray.Width}×{gray.Height} frame.");
+            throw new ArgumentException($"The face crop {crop} lies outside the {frame.Width}×{frame.Height} frame.");
         }
 
-        using var view = new Mat(gray, inside);
+        using var region = new Mat(frame, inside);
+        using var view = FrameConversion.ToGray(region);
         var side = Math.Max(1, (int)Math.Round(crop.Width * shrink));
         using var part = shrink < 1
             ? view.Resize(new Size(Math.Clamp((int)Math.Round(inside.Width * shrink), 1, side), Math.Clamp((int)Math.Round(inside.Height * shrink), 1, side)), interpolation: InterpolationFlags.Area)

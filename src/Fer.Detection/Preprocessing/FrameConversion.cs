@@ -7,7 +7,7 @@ namespace PersonalFer.Detection;
 public static class FrameConversion
 {
     private const int GrayChannels = 1;
-    private const int BgrChannels = 3;
+    internal const int BgrChannels = 3;
     private const int BgraChannels = 4;
 
     /// <summary>

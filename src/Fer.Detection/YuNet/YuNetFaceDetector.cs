@@ -71,13 +71,15 @@ public sealed class YuNetFaceDetector : IFaceDetector
     /// <inheritdoc />
     public IReadOnlyList<DetectedFace> Detect(Mat frame)
     {
-        FrameConversion.ChannelsOf(frame);
-        using var bgr = FrameConversion.ToBgr(frame);
-        var scale = Math.Min(1.0, _options.MaxDetectionSide / (double)Math.Max(bgr.Width, bgr.Height));
-        using var small = scale < 1 ? bgr.Resize(new Size(Math.Max(1, (int)Math.Round(bgr.Width * scale)), Math.Max(1, (int)Math.Round(bgr.Height * scale))), interpolation: InterpolationFlags.Area) : null;
-        var input = small ?? bgr;
-        var xScale = bgr.Width / (double)input.Width;
-        var yScale = bgr.Height / (double)input.Height;
+        var channels = FrameConversion.ChannelsOf(frame);
+        // Shrunk first, then converted to BGR: area averaging works on each channel alone and the conversions only
+        // copy or drop channels, so the input is the same as converting the whole frame first, for a fraction of it.
+        var scale = Math.Min(1.0, _options.MaxDetectionSide / (double)Math.Max(frame.Width, frame.Height));
+        using var small = scale < 1 ? frame.Resize(new Size(Math.Max(1, (int)Math.Round(frame.Width * scale)), Math.Max(1, (int)Math.Round(frame.Height * scale))), interpolation: InterpolationFlags.Area) : null;
+        using var converted = channels == FrameConversion.BgrChannels ? null : FrameConversion.ToBgr(small ?? frame);
+        var input = converted ?? small ?? frame;
+        var xScale = frame.Width / (double)input.Width;
+        var yScale = frame.Height / (double)input.Height;
 
         using var rows = new Mat();
         lock (_gate)
@@ -101,7 +103,7 @@ public sealed class YuNetFaceDetector : IFaceDetector
             FacePoint Point(int xColumn) => new((float)(At(xColumn) * xScale), (float)(At(xColumn + 1) * yScale));
             var box = Clip(
                 At(YuNetOutput.BoxX) * xScale, At(YuNetOutput.BoxY) * yScale, At(YuNetOutput.BoxWidth) * xScale, At(YuNetOutput.BoxHeight) * yScale,
-                bgr.Width, bgr.Height);
+                frame.Width, frame.Height);
             if (box.Width <= 0 || box.Height <= 0)
             {
                 continue;

@@ -23,6 +23,28 @@ public sealed class FacePreprocessorTests
     }
 
     [Fact]
+    public void Color_frames_give_exactly_the_crop_of_their_gray_copy_also_at_the_edge()
+    {
+        // Only the face's part of a frame is converted to gray: the crop must equal the whole gray frame's.
+        using var frame = TestPhotos.Astronaut();
+        using var detector = new YuNetFaceDetector();
+        var face = Assert.Single(detector.Detect(frame));
+        using var gray = frame.CvtColor(ColorConversionCodes.BGR2GRAY);
+        using var bgra = frame.CvtColor(ColorConversionCodes.BGR2BGRA);
+        var atEdge = face with { Box = face.Box with { X = -face.Box.Width / 3, Y = frame.Height - (face.Box.Height / 2) } };
+
+        foreach (var detected in new[] { face, atEdge })
+        {
+            foreach (var framing in new[] { FaceFraming.DetectorBox, new FaceFraming { Margin = 0.15f, AlignEyes = true } })
+            {
+                var expected = FacePreprocessor.Extract(gray, detected, framing);
+                Assert.Equal(expected, FacePreprocessor.Extract(frame, detected, framing));
+                Assert.Equal(expected, FacePreprocessor.Extract(bgra, detected, framing));
+            }
+        }
+    }
+
+    [Fact]
     public void Eye_alignment_undoes_a_rotated_head()
     {
         // The photo is turned by 20° about the face; the landmarks are turned with it, so the test checks the

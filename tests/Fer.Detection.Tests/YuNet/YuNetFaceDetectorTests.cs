@@ -166,6 +166,21 @@ public sealed class YuNetFaceDetectorTests
     }
 
     [Fact]
+    public void Gray_and_BGRA_frames_give_exactly_what_their_BGR_copies_give()
+    {
+        // The detector shrinks a frame before converting it to BGR; the conversions only copy or drop channels, so
+        // the detections must be the very ones the converted full frame gives.
+        using var frame = TestPhotos.Astronaut();
+        using var detector = new YuNetFaceDetector();
+        using var gray = frame.CvtColor(ColorConversionCodes.BGR2GRAY);
+        using var grayAsBgr = gray.CvtColor(ColorConversionCodes.GRAY2BGR);
+        using var bgra = frame.CvtColor(ColorConversionCodes.BGR2BGRA);
+
+        Assert.Equal(detector.Detect(grayAsBgr), detector.Detect(gray));
+        Assert.Equal(detector.Detect(frame), detector.Detect(bgra));
+    }
+
+    [Fact]
     public void A_frame_without_faces_gives_none()
     {
         using var blank = new Mat(480, 640, MatType.CV_8UC3, new Scalar(90, 120, 150));
