@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using PersonalFer.Data;
 using PersonalFer.Model.Networks;
@@ -463,8 +464,8 @@ public sealed class ExpressionModel : IDisposable
             using var threads = IntraOpThreads.Use(_threading.ThreadsFor(count * copies));
             for (var copy = 0; copy < copies; copy++)
             {
-                var features = InferenceCopy.Features(copy == 0 ? input : input.flip(3)).data<float>();
-                features.CopyTo(values, ((copy * labels.Count) + start) * length);
+                var features = InferenceCopy.Features(copy == 0 ? input : input.flip(3)).contiguous();
+                MemoryMarshal.Cast<byte, float>(features.bytes).CopyTo(values.AsSpan(((copy * labels.Count) + start) * length));
                 for (var i = 0; i < count; i++)
                 {
                     allLabels[(copy * labels.Count) + start + i] = labels[start + i];

@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using PersonalFer.Data;
 using static TorchSharp.torch;
@@ -19,19 +19,20 @@ internal static class FaceTensors
     private static Tensor Unit(ReadOnlySpan<byte> faces, long[] shape)
     {
         using var bytes = empty(shape, uint8);
-        bytes.data<byte>().CopyFrom(faces);
+        faces[..checked((int)bytes.numel())].CopyTo(bytes.bytes);
         using var maxPixel = ((float)byte.MaxValue).ToScalar();
         return bytes.to(float32).div_(maxPixel);
     }
 
     /// <summary>
-    /// A [rows, columns] float32 tensor holding <paramref name="values"/>, copied straight into native memory
-    /// (torch.tensor would first clone the array: 18 MB of garbage per fine-tune for the general replay).
+    /// A [rows, columns] float32 tensor holding <paramref name="values"/>, copied straight into native memory in one
+    /// block (torch.tensor would first clone the array: 18 MB of garbage per fine-tune for the general replay; a
+    /// tensor accessor copies value by value, ten times slower).
     /// </summary>
     public static Tensor Matrix(float[] values, int rows, int columns)
     {
         var matrix = empty([rows, columns], float32);
-        matrix.data<float>().CopyFrom(values);
+        MemoryMarshal.AsBytes(values.AsSpan(0, checked(rows * columns))).CopyTo(matrix.bytes);
         return matrix;
     }
 
@@ -61,25 +62,17 @@ internal static class FaceTensors
 
     /// <summary>
     /// Normalized input [N, 1, 48, 48] float32 for <paramref name="count"/> faces, in the caller's dispose scope: one
-    /// table lookup per pixel into a pooled buffer and one copy into the tensor, instead of four passes of tensor ops.
+    /// table lookup per pixel, written straight into the tensor, instead of four passes of tensor ops.
     /// </summary>
     public static Tensor Normalized(ReadOnlySpan<byte> faces, int count, float[] table)
     {
-        var buffer = ArrayPool<float>.Shared.Rent(faces.Length);
-        try
+        var input = empty([count, 1, FaceImage.Size, FaceImage.Size], float32);
+        var destination = MemoryMarshal.Cast<byte, float>(input.bytes);
+        for (var i = 0; i < destination.Length; i++)
         {
-            for (var i = 0; i < faces.Length; i++)
-            {
-                buffer[i] = table[faces[i]];
-            }
+            destination[i] = table[faces[i]];
+        }
 
-            var input = empty([count, 1, FaceImage.Size, FaceImage.Size], float32);
-            input.data<float>().CopyFrom(buffer.AsSpan(0, faces.Length));
-            return input;
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(buffer);
-        }
+        return input;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -383,10 +384,7 @@ internal static class ModelFile
                 }
 
                 var values = new float[shape.Aggregate(1L, (product, dimension) => product * dimension)];
-                for (var i = 0; i < values.Length; i++)
-                {
-                    values[i] = (float)reader.ReadHalf();
-                }
+                ReadHalves(reader, values);
 
                 if (NetworkState.ValueProblem(name, values) is { } problem)
                 {
@@ -426,6 +424,24 @@ internal static class ModelFile
 
     private static long ReplayBytes(long count, long length) => (2 * sizeof(int)) + (count * (1 + (length * 2)));
 
+    // Little-endian half-precision values read in blocks: BinaryReader.ReadHalf, one call per value, made reading the
+    // 4.6 million replayed features a tenth of a second of every model load.
+    private static void ReadHalves(BinaryReader reader, float[] values)
+    {
+        const int valuesPerBlock = 32 * 1024;
+        var block = new byte[Math.Min(values.Length, valuesPerBlock) * sizeof(ushort)];
+        for (var start = 0; start < values.Length; start += valuesPerBlock)
+        {
+            var count = Math.Min(valuesPerBlock, values.Length - start);
+            var bytes = block.AsSpan(0, count * sizeof(ushort));
+            reader.BaseStream.ReadExactly(bytes);
+            for (var i = 0; i < count; i++)
+            {
+                values[start + i] = (float)BinaryPrimitives.ReadHalfLittleEndian(bytes[(i * sizeof(ushort))..]);
+            }
+        }
+    }
+
     private static ReplayValues ReadReplay(byte[] content, int featureSize)
     {
         using var reader = new BinaryReader(new MemoryStream(content));
@@ -451,10 +467,10 @@ internal static class ModelFile
             }
 
             var values = new float[count * length];
-            for (var i = 0; i < values.Length; i++)
+            ReadHalves(reader, values);
+            if (!values.All(float.IsFinite))
             {
-                var value = (float)reader.ReadHalf();
-                values[i] = float.IsFinite(value) ? value : throw new InvalidDataException($"{ReplayEntry} holds NaN or infinite values");
+                throw new InvalidDataException($"{ReplayEntry} holds NaN or infinite values");
             }
 
             return new ReplayValues(values, [.. labels.Select(l => (Expression)l)]);
