@@ -4,8 +4,8 @@ namespace PersonalFer.Model;
 public sealed record HeadTrainingOptions
 {
     /// <summary>
-    /// Optimizer steps. A step's cost is mostly AdamW updating the 590,000 weights of the first FC layer, whatever
-    /// the batch, so fewer, larger steps are the fast way to show the head enough faces.
+    /// Optimizer steps. Fewer steps train faster but forget more of FER2013 and fit the person less
+    /// (docs/PERSONALIZATION.md).
     /// </summary>
     public int Steps { get; init; } = 100;
 
@@ -24,8 +24,25 @@ public sealed record HeadTrainingOptions
     /// </summary>
     public double GeneralShare { get; init; } = 0.5;
 
+    /// <summary>
+    /// Share of the replayed general faces' loss that follows the general head's own probabilities for them
+    /// (distillation) instead of their FER2013 labels, in [0, 1]. At 1 (default) the head learns to answer general
+    /// faces as the general model does, which on JAFFE-dev forgets less of FER2013 and fits the person better than
+    /// labels (docs/PERSONALIZATION.md); 0 trains on the labels alone.
+    /// </summary>
+    public double ReplayDistillation { get; init; } = 1;
+
+    /// <summary>
+    /// Softmax temperature of the distilled probabilities, above 0: above 1 the general head's second and third
+    /// choices count too, not only its first.
+    /// </summary>
+    public double DistillationTemperature { get; init; } = 2;
+
     /// <summary>Seed for sampling and dropout.</summary>
     public int Seed { get; init; } = 1;
+
+    // Far above any useful temperature; bounds the temperature-squared loss scale.
+    private const double MaxTemperature = 100;
 
     /// <summary>
     /// Checks every value (NaN and infinities are out of range). <see cref="PersonalHead.Train"/> calls it, and
@@ -40,5 +57,7 @@ public sealed record HeadTrainingOptions
         OptionChecks.InRange(LearningRate, double.Epsilon, 1, nameof(LearningRate), highIncluded: true);
         OptionChecks.NotNegative(WeightDecay, nameof(WeightDecay));
         OptionChecks.InRange(GeneralShare, 0, 1, nameof(GeneralShare));
+        OptionChecks.InRange(ReplayDistillation, 0, 1, nameof(ReplayDistillation), highIncluded: true);
+        OptionChecks.InRange(DistillationTemperature, double.Epsilon, MaxTemperature, nameof(DistillationTemperature), highIncluded: true);
     }
 }

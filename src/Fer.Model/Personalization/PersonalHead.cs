@@ -126,17 +126,18 @@ public sealed class PersonalHead : IDisposable
         var personPerBatch = options.BatchSize - generalPerBatch;
         var random = new Random(options.Seed);
         using var dropoutGenerator = new Generator((ulong)options.Seed);
-        SeededDropout.Use(head, dropoutGenerator);
-        using var optimizer = optim.AdamW(head.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        var optimizer = new FusedAdamW(head.parameters(), options.LearningRate, options.WeightDecay);
         using var personValues = FaceTensors.Matrix(person.Values, person.Count, person.Length);
         using var personLabels = tensor(person.Labels.Select(l => (long)l).ToArray());
-        using var generalValues = general is { Count: > 0 } ? FaceTensors.Matrix(general.Values, general.Count, general.Length) : null;
-        using var generalLabels = general is { Count: > 0 } ? tensor(general.Labels.Select(l => (long)l).ToArray()) : null;
+        using var generalValues = generalPerBatch > 0 ? FaceTensors.Matrix(general!.Values, general.Count, general.Length) : null;
+        using var generalLabels = generalPerBatch > 0 ? tensor(general!.Labels.Select(l => (long)l).ToArray()) : null;
+        using var generalTargets = generalValues is not null && options.ReplayDistillation > 0 ? SoftTargets(head, generalValues, options.DistillationTemperature) : null;
 
         // The person's loss is taken over the expressions they gave only: a softmax over all seven would push every
         // expression they did not give down on their faces, and those must keep the general model's behaviour (the
         // replayed faces, scored over all seven, hold them in place). With all seven given the mask adds nothing.
-        using var missingMask = MissingExpressionMask(person, personPerBatch, generalPerBatch, generalValues is not null);
+        using var missingMask = MissingExpressionMask(person, personPerBatch);
+        SeededDropout.Use(head, dropoutGenerator);
         head.train();
         for (var step = 0; step < options.Steps; step++)
         {
@@ -144,18 +145,24 @@ public sealed class PersonalHead : IDisposable
             using var scope = NewDisposeScope();
             var personIndex = tensor(Sample(random, person.Count, personPerBatch));
             var features = personValues.index_select(0, personIndex);
-            var labels = personLabels.index_select(0, personIndex);
-            if (generalValues is not null && generalPerBatch > 0)
+            Tensor? generalIndex = null;
+            if (generalValues is not null)
             {
-                var generalIndex = tensor(Sample(random, general!.Count, generalPerBatch));
+                generalIndex = tensor(Sample(random, general!.Count, generalPerBatch));
                 features = cat([features, generalValues.index_select(0, generalIndex)], 0);
-                labels = cat([labels, generalLabels!.index_select(0, generalIndex)], 0);
             }
 
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             var logits = head.forward(features);
-            nn.functional.cross_entropy(missingMask is null ? logits : logits + missingMask, labels).backward();
-            optimizer.step();
+            var personLogits = logits.narrow(0, 0, personPerBatch);
+            var loss = nn.functional.cross_entropy(missingMask is null ? personLogits : personLogits + missingMask, personLabels.index_select(0, personIndex), reduction: nn.Reduction.Sum);
+            if (generalIndex is not null)
+            {
+                loss = loss + ReplayLoss(logits.narrow(0, personPerBatch, generalPerBatch), generalLabels!.index_select(0, generalIndex), generalTargets?.index_select(0, generalIndex), options);
+            }
+
+            (loss / options.BatchSize).backward();
+            optimizer.Step();
             stepsDone?.Report(step + 1);
         }
 
@@ -225,12 +232,38 @@ public sealed class PersonalHead : IDisposable
         _module.Dispose();
     }
 
+    // The general head's probabilities for every replayed face at the distillation temperature: what the replay
+    // rows are trained towards, so the head keeps the general model's behaviour on general faces (its confident and
+    // its uncertain answers alike), which forgets less than their FER2013 labels alone (docs/PERSONALIZATION.md).
+    private static Tensor SoftTargets(nn.Module<Tensor, Tensor> generalHead, Tensor generalValues, double temperature)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        generalHead.eval();
+        return nn.functional.softmax(generalHead.forward(generalValues) / temperature, 1).MoveToOuterDisposeScope();
+    }
+
+    // Summed over the replayed rows: the distilled share follows the general head's softened probabilities (scaled by
+    // the temperature squared, so its gradients keep their size whatever the temperature), the rest the labels.
+    private static Tensor ReplayLoss(Tensor logits, Tensor labels, Tensor? targets, HeadTrainingOptions options)
+    {
+        var share = targets is null ? 0 : options.ReplayDistillation;
+        var loss = nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum) * (1 - share);
+        if (targets is null)
+        {
+            return loss;
+        }
+
+        var temperature = options.DistillationTemperature;
+        return loss + (nn.functional.cross_entropy(logits / temperature, targets, reduction: nn.Reduction.Sum) * (share * temperature * temperature));
+    }
+
     // Far enough below any logit that a masked expression gets no probability, finite so no NaN reaches the gradient.
     private const float Masked = -1e4f;
 
-    // Added to the logits of a batch: Masked on the person's rows for the expressions absent from their faces, else 0.
+    // Added to the logits of the person's rows of a batch: Masked for the expressions absent from their faces, else 0.
     // Null when the person gave all seven (nothing to mask).
-    private static Tensor? MissingExpressionMask(FaceFeatures person, int personRows, int generalRows, bool withGeneral)
+    private static Tensor? MissingExpressionMask(FaceFeatures person, int personRows)
     {
         var given = new bool[Data.Expressions.Count];
         foreach (var label in person.Labels)
@@ -243,8 +276,7 @@ public sealed class PersonalHead : IDisposable
             return null;
         }
 
-        var rows = personRows + (withGeneral ? generalRows : 0);
-        var mask = new float[rows * given.Length];
+        var mask = new float[personRows * given.Length];
         for (var row = 0; row < personRows; row++)
         {
             for (var expression = 0; expression < given.Length; expression++)
@@ -253,7 +285,7 @@ public sealed class PersonalHead : IDisposable
             }
         }
 
-        return tensor(mask, [rows, given.Length]);
+        return tensor(mask, [personRows, given.Length]);
     }
 
     private static long[] Sample(Random random, int count, int size)

@@ -17,10 +17,10 @@ internal static class LosoCommand
     // The candidate settings: the library's defaults first, then the levers they are chosen against.
     private static readonly (string Name, PersonalizationOptions Options)[] Candidates =
     [
-        ("defaults (112 jittered copies, 100 steps)", new PersonalizationOptions()),
+        ("defaults (distilled replay, 112 jittered copies, 100 steps)", new PersonalizationOptions()),
         ("no jittered copies", new PersonalizationOptions { JitteredCopies = 0 }),
-        ("112 jittered copies, 150 steps", new PersonalizationOptions { Head = new HeadTrainingOptions { Steps = 150 } }),
-        ("no jittered copies, 150 steps", new PersonalizationOptions { JitteredCopies = 0, Head = new HeadTrainingOptions { Steps = 150 } }),
+        ("150 steps", new PersonalizationOptions { Head = new HeadTrainingOptions { Steps = 150 } }),
+        ("replay on its labels, not distilled", new PersonalizationOptions { Head = new HeadTrainingOptions { ReplayDistillation = 0 } }),
     ];
 
     private const int SubsetSize = 3;
