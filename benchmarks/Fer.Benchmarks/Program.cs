@@ -8,6 +8,7 @@ return args switch
 {
     ["targets"] => TargetSuite.Run(),
     ["measure"] => TargetMeasurement.Run(), // one configuration, started by "targets"
+    ["measure-cold"] => TargetMeasurement.ColdStart(), // one cold start, started by "targets"
     _ => Run(args),
 };
 

@@ -18,6 +18,9 @@ internal static class TargetSuite
         ("AVX2 (emulated)", new() { ["ONEDNN_MAX_CPU_ISA"] = "AVX2", ["ATEN_CPU_CAPABILITY"] = "avx2" }),
     ];
 
+    // A cold start varies from process to process (disk cache, what else runs): the row is the median of these.
+    private const int ColdStarts = 5;
+
     public static int Run()
     {
         var loadBefore = LoadAverage();
@@ -30,14 +33,14 @@ internal static class TargetSuite
         }
 
         var seedFrame = seed.GetProperty("seed_frame_640x480_ms").GetDouble();
-        var measured = Configurations.Select(c => (c.Name, Result: Measure(c.Environment))).ToList();
+        var measured = Configurations.Select(c => (c.Name, Result: Measure(c.Environment, "measure"), Cold: Enumerable.Range(0, ColdStarts).Select(_ => Measure(c.Environment, "measure-cold")).ToList())).ToList();
 
         Console.WriteLine($"Machine: {CpuModel()}, {Environment.ProcessorCount} cores; flags: {CpuFlags()}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; .NET {Environment.Version}; load average before {loadBefore}, after {LoadAverage()}");
         Console.WriteLine($"Seed anchor (Python PyTorch {seed.GetProperty("torch")}, OpenCV {seed.GetProperty("opencv")} Haar, same frame): {Ms(seedFrame)} quiet, {Ms(seedContended)} beside a busy process; {seed.GetProperty("faces_found")} face(s) found");
         Console.WriteLine();
         Console.WriteLine("| target | configuration | measured | goal | met |");
         Console.WriteLine("| --- | --- | ---: | ---: | :---: |");
-        foreach (var (name, r) in measured)
+        foreach (var (name, r, coldRuns) in measured)
         {
             var precision = r.GetProperty("precision").GetString();
             var configuration = $"{name}, {precision}";
@@ -66,16 +69,18 @@ internal static class TargetSuite
             Row("4. `FineTune`, 35 face crops", configuration,
                 $"{Ms(crops)} (features {Ms(r.GetProperty("features_crops_ms").GetDouble())}, head {Ms(r.GetProperty("head_training_ms").GetDouble())})", "≤ 500 ms", crops <= 500);
             Row("   `FineTune`, 14 frames 640×480 incl. detection", configuration, Ms(frames), "≤ 1000 ms", frames <= 1000);
-            var cold = r.GetProperty("cold_start_ms").GetDouble();
-            Row("5. `LoadDefault()` + first `Classify`", configuration, $"{Ms(cold)} (load {Ms(r.GetProperty("cold_load_ms").GetDouble())})", "≤ 1000 ms", cold <= 1000);
+            var colds = coldRuns.Select(c => c.GetProperty("cold_start_ms").GetDouble()).Order().ToList();
+            var cold = colds[colds.Count / 2];
+            var load = coldRuns.Select(c => c.GetProperty("cold_load_ms").GetDouble()).Order().ElementAt(colds.Count / 2);
+            Row($"5. `LoadDefault()` + first `Classify`, median of {ColdStarts} fresh processes", configuration, $"{Ms(cold)} (load {Ms(load)}; range {Ms(colds[0])}–{Ms(colds[^1])})", "≤ 1000 ms", cold <= 1000);
         }
 
         return 0;
     }
 
-    private static JsonElement Measure(Dictionary<string, string> environment)
+    private static JsonElement Measure(Dictionary<string, string> environment, string mode)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!, [typeof(TargetSuite).Assembly.Location, "measure"])
+        var start = new ProcessStartInfo(Environment.ProcessPath!, [typeof(TargetSuite).Assembly.Location, mode])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
