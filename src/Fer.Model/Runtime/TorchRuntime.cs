@@ -93,6 +93,30 @@ public static class TorchRuntime
         }
     }
 
+    /// <summary>
+    /// Starts <see cref="EnsureInitialized()"/> on the thread pool and returns at once, so that other start-up work
+    /// overlaps it. A failure is kept: the next <see cref="EnsureInitialized()"/> throws it.
+    /// </summary>
+    internal static void StartInitializing()
+    {
+        if (Volatile.Read(ref _outcome) is not null)
+        {
+            return;
+        }
+
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                EnsureInitialized();
+            }
+            catch (Exception e) when (e is TorchRuntimeException or CacheDirectoryException)
+            {
+                // Kept in _failure for the caller's own EnsureInitialized.
+            }
+        });
+    }
+
     private static string Initialize(ILogger logger)
     {
         string outcome;

@@ -188,6 +188,9 @@ internal static class ModelFile
 
     private static LoadedModel Load(ZipArchive zip, string path, ModelArchitecture? expected, CancellationToken cancellationToken = default)
     {
+        // Loading libtorch, a third of a cold start, needs nothing from the file: it runs while the entries are read
+        // and checked, and building the network below waits for it (or throws what it failed with).
+        TorchRuntime.StartInitializing();
         ModelManifest manifest;
         ZipArchiveEntry weightsEntry;
         byte[] weights;
