@@ -69,6 +69,7 @@ public sealed class HeadTrainingTests
     [InlineData(nameof(HeadTrainingOptions.ReplayDistillation), 1.1)]
     [InlineData(nameof(HeadTrainingOptions.ReplayDistillation), double.NaN)]
     [InlineData(nameof(HeadTrainingOptions.DistillationTemperature), 0)]
+    [InlineData(nameof(HeadTrainingOptions.DistillationTemperature), 101)]
     [InlineData(nameof(HeadTrainingOptions.DistillationTemperature), double.PositiveInfinity)]
     [InlineData(nameof(HeadTrainingOptions.DistillationTemperature), double.NaN)]
     public void Distillation_options_out_of_range_are_refused_by_name(string option, double value)
