@@ -8,7 +8,7 @@ namespace PersonalFer;
 /// </summary>
 internal static class FaceJitter
 {
-    // On JAFFE-dev with one photo per expression these ranges gain 2.6 points (docs/PERSONALIZATION.md).
+    // On JAFFE-dev with one photo per expression these ranges gain 3.3 points (docs/PERSONALIZATION.md).
     private const double Shift = 0.06;
     private const double Scale = 0.08;
     private const double Contrast = 0.15;
