@@ -53,7 +53,7 @@ public sealed record HeadTrainingOptions
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Steps, nameof(Steps));
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 2, nameof(BatchSize));
-        // Above 1 a step overflows AdamW's float arithmetic inside libtorch instead of merely diverging.
+        // Above 1 a step overflows AdamW's float arithmetic instead of merely diverging.
         OptionChecks.InRange(LearningRate, double.Epsilon, 1, nameof(LearningRate), highIncluded: true);
         OptionChecks.NotNegative(WeightDecay, nameof(WeightDecay));
         OptionChecks.InRange(GeneralShare, 0, 1, nameof(GeneralShare));
