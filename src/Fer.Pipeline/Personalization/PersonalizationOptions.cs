@@ -26,6 +26,9 @@ public sealed record PersonalizationOptions
     /// </summary>
     public int JitteredCopies { get; init; } = 112;
 
+    // The jitter's ranges relative to FaceJitter's: evaluation compares other ranges leave-one-subject-out with it.
+    internal double JitterRanges { get; init; } = 1;
+
     /// <summary>The most jittered copies one face gets, however few faces there are.</summary>
     public const int MaxJitteredCopiesPerFace = 16;
 

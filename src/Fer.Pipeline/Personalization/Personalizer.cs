@@ -347,8 +347,8 @@ public sealed class Personalizer
             for (var copy = 1; copy < cropsPerFace; copy++)
             {
                 var destination = pixels.AsSpan((first + copy) * FaceImage.PixelCount, FaceImage.PixelCount);
-                FacePreprocessor.Extract(frame, face with { Box = FaceJitter.Box(face.Box, frame.Width, frame.Height, random) }, framing, destination);
-                FaceJitter.Lighting(destination, random);
+                FacePreprocessor.Extract(frame, face with { Box = FaceJitter.Box(face.Box, frame.Width, frame.Height, random, options.JitterRanges) }, framing, destination);
+                FaceJitter.Lighting(destination, random, options.JitterRanges);
             }
 
             faceOfCrop.AsSpan(first, cropsPerFace).Fill(index);

@@ -21,6 +21,8 @@ internal static class LosoCommand
         ("no jittered copies", new PersonalizationOptions { JitteredCopies = 0 }),
         ("150 steps", new PersonalizationOptions { Head = new HeadTrainingOptions { Steps = 150 } }),
         ("replay on its labels, not distilled", new PersonalizationOptions { Head = new HeadTrainingOptions { ReplayDistillation = 0 } }),
+        ("jitter ranges halved", new PersonalizationOptions { JitterRanges = 0.5 }),
+        ("jitter ranges doubled", new PersonalizationOptions { JitterRanges = 2 }),
     ];
 
     private const int SubsetSize = 3;
