@@ -103,7 +103,9 @@ public static class FacePreprocessor
         }
 
         using var region = new Mat(frame, inside);
-        using var view = FrameConversion.ToGray(region);
+        // A gray frame's region is used as it is: converting it would only copy it.
+        using var converted = frame.Channels() == 1 ? null : FrameConversion.ToGray(region);
+        var view = converted ?? region;
         var side = Math.Max(1, (int)Math.Round(crop.Width * shrink));
         using var part = shrink < 1
             ? view.Resize(new Size(Math.Clamp((int)Math.Round(inside.Width * shrink), 1, side), Math.Clamp((int)Math.Round(inside.Height * shrink), 1, side)), interpolation: InterpolationFlags.Area)
