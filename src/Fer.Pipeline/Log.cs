@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(4008, LogLevel.Information, "General replay for personalization: {Faces} FER2013 Training faces from {Path}")]
     public static partial void ReplayFromData(ILogger logger, int faces, string path);
+
+    [LoggerMessage(4009, LogLevel.Information, "OpenCV's process-wide thread count set from {Before} to {Threads} (PersonalFer option OpenCvThreads)")]
+    public static partial void OpenCvThreadsSet(ILogger logger, int before, int threads);
 }

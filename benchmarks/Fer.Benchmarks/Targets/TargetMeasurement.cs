@@ -76,6 +76,16 @@ internal static class TargetMeasurement
         result["network_ms"] = Median(Times(200, () => model.PredictProbabilities(face, 1)));
         result["streams"] = new[] { 1, 2, 4, 8 }.ToDictionary(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture), n => Streams(pipeline, frame, n));
         FineTunes(detector, model, result);
+
+        // What `PersonalFerOptions.OpenCvThreads = 1` does: detection on the calling thread. It is process-wide, so
+        // it comes after everything measured with OpenCV's default.
+        Cv2.SetNumThreads(1);
+        result["opencv_one_thread_quiet"] = Latencies(() => pipeline.Classify(frame));
+        using (BusyProcess.Start())
+        {
+            result["opencv_one_thread_contended"] = Latencies(() => pipeline.Classify(frame));
+        }
+
         Console.WriteLine(JsonSerializer.Serialize(result));
         return 0;
     }

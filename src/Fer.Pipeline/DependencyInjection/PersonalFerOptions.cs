@@ -33,6 +33,14 @@ public sealed class PersonalFerOptions
     /// </summary>
     public InferenceThreading Threading { get; set; } = new();
 
+    /// <summary>
+    /// OpenCV's thread count, which is process-wide: when above 0, the container sets it (<c>Cv2.SetNumThreads</c>)
+    /// as it creates the face detector, and logs that it did. 1 runs YuNet on the calling thread: at the default
+    /// detection size that is as fast as two threads, and beside another busy process no call waits a scheduler slice
+    /// for a descheduled OpenCV worker (docs/BENCHMARKS.md). 0 (default): OpenCV's setting is left as the host has it.
+    /// </summary>
+    public int OpenCvThreads { get; set; }
+
     /// <summary>Pipeline settings.</summary>
     public ExpressionPipelineOptions Pipeline { get; set; } = new();
 }

@@ -18,6 +18,7 @@ internal sealed class PersonalFerOptionsValidator(PersonalFerRegistrations regis
         NotBlank(failures, section, nameof(PersonalFerOptions.ModelPath), options.ModelPath);
         NotBlank(failures, section, nameof(PersonalFerOptions.GeneralDataPath), options.GeneralDataPath);
         Check(failures, section, () => ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.GeneralReplayFaces, nameof(PersonalFerOptions.GeneralReplayFaces)));
+        Check(failures, section, () => ArgumentOutOfRangeException.ThrowIfNegative(options.OpenCvThreads, nameof(PersonalFerOptions.OpenCvThreads)));
         Nested(failures, section, nameof(PersonalFerOptions.Detector), options.Detector, detector => detector.Validate());
         Nested(failures, section, nameof(PersonalFerOptions.Pipeline), options.Pipeline, pipeline => pipeline.Validate());
         Nested(failures, section, nameof(PersonalFerOptions.Threading), options.Threading, threading => threading.Validate());

@@ -76,6 +76,7 @@ internal sealed class PersonalFerRegistrations
         (nameof(PersonalFerOptions.Detector), options.Detector),
         (nameof(PersonalFerOptions.Pipeline), options.Pipeline),
         (nameof(PersonalFerOptions.Threading), options.Threading),
+        (nameof(PersonalFerOptions.OpenCvThreads), options.OpenCvThreads),
     ];
 
     private static string Shown(object? value) => value switch

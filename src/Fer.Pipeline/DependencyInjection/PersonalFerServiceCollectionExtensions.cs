@@ -84,7 +84,12 @@ public static class PersonalFerServiceCollectionExtensions
         var options = services.AddOptions<PersonalFerOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PersonalFerOptions>, PersonalFerOptionsValidator>());
         services.TryAddSingleton(provider => PersonalFerTelemetry.For(provider.GetService<IMeterFactory>()));
-        services.TryAddSingleton<IFaceDetector>(provider => new YuNetFaceDetector(Settings(provider).Detector, Logger<YuNetFaceDetector>(provider)));
+        services.TryAddSingleton<IFaceDetector>(provider =>
+        {
+            var settings = Settings(provider);
+            ApplyOpenCvThreads(settings.OpenCvThreads, provider.GetService<ILoggerFactory>()?.CreateLogger(typeof(PersonalFerOptions).FullName!));
+            return new YuNetFaceDetector(settings.Detector, Logger<YuNetFaceDetector>(provider));
+        });
         services.TryAddSingleton(provider =>
         {
             var modelPath = Settings(provider).ModelPath;
@@ -112,6 +117,23 @@ public static class PersonalFerServiceCollectionExtensions
                 provider.GetRequiredService<PersonalFerTelemetry>());
         });
         return options;
+    }
+
+    // OpenCV's thread count is process-wide, so it changes only when the host asked for it, and the log says so.
+    private static void ApplyOpenCvThreads(int threads, ILogger? logger)
+    {
+        if (threads == 0)
+        {
+            return;
+        }
+
+        OpenCvRuntime.EnsureLoaded();
+        var before = OpenCvSharp.Cv2.GetNumThreads();
+        OpenCvSharp.Cv2.SetNumThreads(threads);
+        if (logger is not null)
+        {
+            Log.OpenCvThreadsSet(logger, before, threads);
+        }
     }
 
     private static PersonalFerOptions Settings(IServiceProvider provider) => provider.GetRequiredService<IOptions<PersonalFerOptions>>().Value;

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenCvSharp;
 using PersonalFer.Detection;
 using PersonalFer.Tests;
 
@@ -21,6 +23,37 @@ public sealed class AddPersonalFerTests
         Assert.Same(detector, provider.GetRequiredService<IFaceDetector>());
         using var frame = TestPhotos.Astronaut();
         Assert.Single(detector.Detect(frame));
+    }
+
+    [Fact]
+    public void OpenCV_threads_change_only_when_asked_and_the_change_is_logged()
+    {
+        using var frame = TestPhotos.Astronaut();
+        var before = Cv2.GetNumThreads();
+        var asked = before == 1 ? 2 : 1;
+        try
+        {
+            using (var untouched = new ServiceCollection().AddPersonalFer().BuildServiceProvider())
+            {
+                Assert.Single(untouched.GetRequiredService<IFaceDetector>().Detect(frame));
+                Assert.Equal(before, Cv2.GetNumThreads());
+            }
+
+            using var provider = new ServiceCollection()
+                .AddLogging(logging => logging.AddFakeLogging())
+                .AddPersonalFer(o => o.OpenCvThreads = asked)
+                .BuildServiceProvider();
+
+            Assert.Single(provider.GetRequiredService<IFaceDetector>().Detect(frame));
+            Assert.Equal(asked, Cv2.GetNumThreads());
+            var record = Assert.Single(provider.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 4009);
+            Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, record.Level);
+            Assert.Contains($"from {before} to {asked}", record.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Cv2.SetNumThreads(before);
+        }
     }
 
     [Fact]

@@ -25,6 +25,7 @@ public sealed class OptionsTests
             ["PersonalFer:Detector:ScoreThreshold"] = "0.8",
             ["PersonalFer:Pipeline:MaxFaces"] = "3",
             ["PersonalFer:Threading:FacesPerThread"] = "4",
+            ["PersonalFer:OpenCvThreads"] = "1",
         });
         using var provider = new ServiceCollection().AddPersonalFer(configuration.GetSection("PersonalFer")).BuildServiceProvider();
 
@@ -35,6 +36,7 @@ public sealed class OptionsTests
         Assert.Equal(new YuNetOptions { MaxDetectionSide = 320, ScoreThreshold = 0.8f }, options.Detector);
         Assert.Equal(new ExpressionPipelineOptions { MaxFaces = 3 }, options.Pipeline);
         Assert.Equal(new InferenceThreading { FacesPerThread = 4 }, options.Threading);
+        Assert.Equal(1, options.OpenCvThreads);
     }
 
     [Fact]
@@ -67,6 +69,7 @@ public sealed class OptionsTests
             ["Vision:PersonalFer:Detector:ScoreThreshold"] = "1.5",
             ["Vision:PersonalFer:Pipeline:MaxFaces"] = "0",
             ["Vision:PersonalFer:Threading:MaxThreads"] = "-1",
+            ["Vision:PersonalFer:OpenCvThreads"] = "-1",
         });
         builder.Services.AddPersonalFer(builder.Configuration.GetSection("Vision:PersonalFer"));
         using var host = builder.Build();
@@ -76,6 +79,7 @@ public sealed class OptionsTests
         Assert.Contains("Vision:PersonalFer:Detector:ScoreThreshold = 1.5 is invalid: ScoreThreshold must be in [0, 1].", error.Failures);
         Assert.Contains(error.Failures, f => f.StartsWith("Vision:PersonalFer:Pipeline:MaxFaces = 0 is invalid:", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.StartsWith("Vision:PersonalFer:Threading:MaxThreads = -1 is invalid:", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Vision:PersonalFer:OpenCvThreads = -1 is invalid:", StringComparison.Ordinal));
     }
 
     [Fact]
