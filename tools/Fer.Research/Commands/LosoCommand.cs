@@ -65,7 +65,13 @@ internal static class LosoCommand
                 }
             }
 
+            // forgetting[k][candidate][subject]: PrivateTest accuracy of the profile from the subject's first draw.
             var privateTest = Fer2013.Load(result.GetValue(fer)!).PrivateTest;
+            var forgetting = new[] { 1, 2 }.ToDictionary(k => k, k => Candidates.Select(c => subjects.Select(s =>
+            {
+                using var profile = session.Personalizer.FineTune(Draw(s.Subject, s.Images, k, 0).Train, "evaluation", c.Options with { SkipSamplesWithoutFace = true }).Profile;
+                return Evaluator.Evaluate(session.Model, privateTest, head: profile.Head).Accuracy;
+            }).ToArray()).ToArray());
             report.AppendLine("| k per expression | general model | chosen on the other subjects | profile on FER2013 PrivateTest | settings chosen |");
             report.AppendLine("| --- | ---: | ---: | ---: | --- |");
             var chosen = new Dictionary<int, int[]>();
@@ -75,21 +81,18 @@ internal static class LosoCommand
                     .MaxBy(c => Enumerable.Range(0, subjects.Count).Where(s => s != held).Average(s => accuracy[k][c][s]))).ToArray();
                 var scored = subjects.Select((_, held) => accuracy[k][chosen[k][held]][held]).Average();
                 var generalScore = subjects.Select(s => Enumerable.Range(0, drawCount).Average(draw => GeneralAccuracy(general[s.Subject], Draw(s.Subject, s.Images, k, draw).Test))).Average();
-                var forgetting = subjects.Select((s, held) =>
-                {
-                    using var profile = session.Personalizer.FineTune(Draw(s.Subject, s.Images, k, 0).Train, "evaluation", Candidates[chosen[k][held]].Options with { SkipSamplesWithoutFace = true }).Profile;
-                    return Evaluator.Evaluate(session.Model, privateTest, head: profile.Head).Accuracy;
-                }).ToList();
+                var chosenForgetting = subjects.Select((_, held) => forgetting[k][chosen[k][held]][held]).ToList();
                 report.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {k} | {generalScore:P1} | **{scored:P1}** | {forgetting.Average():P1} (lowest {forgetting.Min():P1}) | {string.Join("; ", subjects.Select((s, i) => $"{s.Subject}: {Candidates[chosen[k][i]].Name}"))} |");
+                    $"| {k} | {generalScore:P1} | **{scored:P1}** | {chosenForgetting.Average():P1} (lowest {chosenForgetting.Min():P1}) | {string.Join("; ", subjects.Select((s, i) => $"{s.Subject}: {Candidates[chosen[k][i]].Name}"))} |");
             }
 
             report.AppendLine("\nEvery candidate, mean over subjects (the choice above is made without the subject scored):\n");
-            report.AppendLine("| setting | k = 1 | k = 2 |");
-            report.AppendLine("| --- | ---: | ---: |");
+            report.AppendLine("| setting | k = 1 | k = 2 | PrivateTest, k = 1 / 2 |");
+            report.AppendLine("| --- | ---: | ---: | ---: |");
             for (var c = 0; c < Candidates.Length; c++)
             {
-                report.AppendLine(CultureInfo.InvariantCulture, $"| {Candidates[c].Name} | {accuracy[1][c].Average():P1} | {accuracy[2][c].Average():P1} |");
+                report.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {Candidates[c].Name} | {accuracy[1][c].Average():P1} | {accuracy[2][c].Average():P1} | {forgetting[1][c].Average():P1} / {forgetting[2][c].Average():P1} |");
             }
 
             Subsets(session, subjects, general, chosen[1], drawCount, report);
