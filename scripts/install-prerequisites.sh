@@ -16,7 +16,8 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 missing=()
-ldconfig -p 2>/dev/null | grep -q 'libgtk-3\.so\.0' || missing+=(libgtk-3-0)
+# grep reads the whole list: with -q it would stop at the match, and under pipefail ldconfig's SIGPIPE would count as missing
+ldconfig -p 2>/dev/null | grep 'libgtk-3\.so\.0' >/dev/null || missing+=(libgtk-3-0)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
