@@ -84,11 +84,11 @@ public static class PersonalFerServiceCollectionExtensions
         var options = services.AddOptions<PersonalFerOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PersonalFerOptions>, PersonalFerOptionsValidator>());
         services.TryAddSingleton(provider => PersonalFerTelemetry.For(provider.GetService<IMeterFactory>()));
+        services.TryAddSingleton(provider => OpenCvThreadsSetting.Apply(Settings(provider).OpenCvThreads, Logger<OpenCvThreadsSetting>(provider)));
         services.TryAddSingleton<IFaceDetector>(provider =>
         {
-            var settings = Settings(provider);
-            ApplyOpenCvThreads(settings.OpenCvThreads, provider.GetService<ILoggerFactory>()?.CreateLogger(typeof(PersonalFerOptions).FullName!));
-            return new YuNetFaceDetector(settings.Detector, Logger<YuNetFaceDetector>(provider));
+            provider.GetRequiredService<OpenCvThreadsSetting>();
+            return new YuNetFaceDetector(Settings(provider).Detector, Logger<YuNetFaceDetector>(provider));
         });
         services.TryAddSingleton(provider =>
         {
@@ -100,8 +100,9 @@ public static class PersonalFerServiceCollectionExtensions
             model.Threading = Settings(provider).Threading;
             return model;
         });
+        // A detector the host registered itself runs on OpenCV too: the setting applies before any PersonalFer service.
         services.TryAddSingleton(provider => new ExpressionPipeline(
-            provider.GetRequiredService<IFaceDetector>(),
+            WithOpenCvThreads(provider).GetRequiredService<IFaceDetector>(),
             provider.GetRequiredService<ExpressionModel>(),
             Settings(provider).Pipeline,
             provider.GetService<ILogger<ExpressionPipeline>>(),
@@ -110,7 +111,7 @@ public static class PersonalFerServiceCollectionExtensions
         {
             var logger = provider.GetService<ILogger<Personalizer>>();
             return new Personalizer(
-                provider.GetRequiredService<IFaceDetector>(),
+                WithOpenCvThreads(provider).GetRequiredService<IFaceDetector>(),
                 provider.GetRequiredService<ExpressionModel>(),
                 GeneralReplay(Settings(provider), logger),
                 logger,
@@ -119,21 +120,10 @@ public static class PersonalFerServiceCollectionExtensions
         return options;
     }
 
-    // OpenCV's thread count is process-wide, so it changes only when the host asked for it, and the log says so.
-    private static void ApplyOpenCvThreads(int threads, ILogger? logger)
+    private static IServiceProvider WithOpenCvThreads(IServiceProvider provider)
     {
-        if (threads == 0)
-        {
-            return;
-        }
-
-        OpenCvRuntime.EnsureLoaded();
-        var before = OpenCvSharp.Cv2.GetNumThreads();
-        OpenCvSharp.Cv2.SetNumThreads(threads);
-        if (logger is not null)
-        {
-            Log.OpenCvThreadsSet(logger, before, threads);
-        }
+        provider.GetRequiredService<OpenCvThreadsSetting>();
+        return provider;
     }
 
     private static PersonalFerOptions Settings(IServiceProvider provider) => provider.GetRequiredService<IOptions<PersonalFerOptions>>().Value;

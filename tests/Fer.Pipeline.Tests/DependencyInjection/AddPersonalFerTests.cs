@@ -46,9 +46,19 @@ public sealed class AddPersonalFerTests
 
             Assert.Single(provider.GetRequiredService<IFaceDetector>().Detect(frame));
             Assert.Equal(asked, Cv2.GetNumThreads());
+            Assert.Single(provider.GetRequiredService<ExpressionPipeline>().Classify(frame));
             var record = Assert.Single(provider.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 4009);
             Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, record.Level);
             Assert.Contains($"from {before} to {asked}", record.Message, StringComparison.Ordinal);
+
+            // A detector the host registered itself runs on OpenCV too: the pipeline applies the setting before it.
+            Cv2.SetNumThreads(before);
+            using var withOwnDetector = new ServiceCollection()
+                .AddSingleton<IFaceDetector>(_ => new HaarFaceDetector())
+                .AddPersonalFer(o => o.OpenCvThreads = asked)
+                .BuildServiceProvider();
+            Assert.NotEmpty(withOwnDetector.GetRequiredService<ExpressionPipeline>().Classify(frame));
+            Assert.Equal(asked, Cv2.GetNumThreads());
         }
         finally
         {
