@@ -4,10 +4,10 @@ namespace PersonalFer.Model;
 public sealed record HeadTrainingOptions
 {
     /// <summary>
-    /// Optimizer steps. Fewer steps train faster but forget more of FER2013 and fit the person less
-    /// (docs/PERSONALIZATION.md).
+    /// Optimizer steps. Fewer steps train faster but fit the person less; the default was chosen with
+    /// <see cref="GeneralShare"/> leave-one-subject-out on JAFFE-dev (docs/PERSONALIZATION.md).
     /// </summary>
-    public int Steps { get; init; } = 100;
+    public int Steps { get; init; } = 200;
 
     /// <summary>Faces per step, the person's and the replayed general ones together.</summary>
     public int BatchSize { get; init; } = 64;
@@ -20,9 +20,10 @@ public sealed record HeadTrainingOptions
 
     /// <summary>
     /// Share of every batch drawn from replayed general FER2013 faces, so expressions the person did not provide
-    /// are not forgotten (0: the person's faces only, as the seed did).
+    /// are not forgotten (0: the person's faces only, as the seed did). A larger share forgets less of FER2013 and
+    /// needs more <see cref="Steps"/> to fit the person as well.
     /// </summary>
-    public double GeneralShare { get; init; } = 0.5;
+    public double GeneralShare { get; init; } = 0.6;
 
     /// <summary>
     /// Share of the replayed general faces' loss that follows the general head's own probabilities for them
