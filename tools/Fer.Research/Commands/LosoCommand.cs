@@ -105,7 +105,7 @@ internal static class LosoCommand
                     $"| {Candidates[c].Name} | {accuracy[1][c].Average():P1} | {accuracy[2][c].Average():P1} | {forgetting[1][c].Average():P1} / {forgetting[2][c].Average():P1} |");
             }
 
-            Subsets(session, subjects, general, chosen[1], drawCount, report);
+            Subsets(session, subjects, general, chosen[1], drawCount, privateTest, report);
             Grown(session, subjects, chosen[2], drawCount, report);
             Console.WriteLine(report);
             if (result.GetValue(markdown) is { } path)
@@ -118,10 +118,12 @@ internal static class LosoCommand
         return command;
     }
 
-    // One photo each of three random expressions; held-out images of the given ones and all images of the others.
-    private static void Subsets(Session session, List<(string Subject, List<LabelledImage> Images)> subjects, Dictionary<string, Dictionary<LabelledImage, Expression?>> general, int[] chosen, int drawCount, StringBuilder report)
+    // One photo each of three random expressions; held-out images of the given ones and all images of the others,
+    // and the first draw's profiles on FER2013 PrivateTest (forgetting).
+    private static void Subsets(Session session, List<(string Subject, List<LabelledImage> Images)> subjects, Dictionary<string, Dictionary<LabelledImage, Expression?>> general, int[] chosen, int drawCount, FaceDataset privateTest, StringBuilder report)
     {
         int givenRight = 0, givenGeneral = 0, givenTotal = 0, otherRight = 0, otherGeneral = 0, otherTotal = 0;
+        var kept = new List<double>();
         for (var s = 0; s < subjects.Count; s++)
         {
             var (subject, images) = subjects[s];
@@ -131,6 +133,11 @@ internal static class LosoCommand
                 var given = images.Select(i => i.Label).Distinct().Order().OrderBy(_ => random.Next()).Take(SubsetSize).ToHashSet();
                 var train = images.Where(i => given.Contains(i.Label)).GroupBy(i => i.Label).Select(g => g.OrderBy(_ => random.Next()).First()).ToList();
                 using var profile = session.Personalizer.FineTune(train, "evaluation", Candidates[chosen[s]].Options with { SkipSamplesWithoutFace = true }).Profile;
+                if (draw == 0)
+                {
+                    kept.Add(Evaluator.Evaluate(session.Model, privateTest, head: profile.Head).Accuracy);
+                }
+
                 foreach (var image in images.Except(train))
                 {
                     var right = Predict(session, image, profile) == image.Label ? 1 : 0;
@@ -152,6 +159,7 @@ internal static class LosoCommand
         report.AppendLine("| --- | ---: | ---: | ---: |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| of the {SubsetSize} expressions given | {givenTotal} | {(double)givenGeneral / givenTotal:P1} | {(double)givenRight / givenTotal:P1} |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| of the expressions not given | {otherTotal} | {(double)otherGeneral / otherTotal:P1} | {(double)otherRight / otherTotal:P1} |");
+        report.AppendLine(CultureInfo.InvariantCulture, $"\nThe first draw's profiles on FER2013 PrivateTest: {kept.Average():P1} (lowest {kept.Min():P1}).");
     }
 
     // One photo per expression, then the profile grown with a second, against both photos at once.
