@@ -4,8 +4,9 @@ namespace PersonalFer.Model;
 public sealed record HeadTrainingOptions
 {
     /// <summary>
-    /// Optimizer steps. Fewer steps train faster but fit the person less; the default was chosen with
-    /// <see cref="GeneralShare"/> leave-one-subject-out on JAFFE-dev (docs/PERSONALIZATION.md).
+    /// Optimizer steps. Fewer steps train faster but fit the person less; the default, with
+    /// <see cref="GeneralShare"/>'s, scored best on JAFFE-dev with two photos per expression, judged
+    /// leave-one-subject-out (docs/PERSONALIZATION.md).
     /// </summary>
     public int Steps { get; init; } = 200;
 

@@ -67,9 +67,9 @@ internal static class LosoCommand
                 }
             }
 
-            // forgetting[k][candidate][subject]: PrivateTest accuracy of the profile from the subject's first draw.
+            // kept[k][candidate][subject]: PrivateTest accuracy of the profile from the subject's first draw.
             var privateTest = Fer2013.Load(result.GetValue(fer)!).PrivateTest;
-            var forgetting = new[] { 1, 2 }.ToDictionary(k => k, k => Candidates.Select(c => subjects.Select(s =>
+            var kept = new[] { 1, 2 }.ToDictionary(k => k, k => Candidates.Select(c => subjects.Select(s =>
             {
                 using var profile = session.Personalizer.FineTune(Draw(s.Subject, s.Images, k, 0).Train, "evaluation", c.Options with { SkipSamplesWithoutFace = true }).Profile;
                 return Evaluator.Evaluate(session.Model, privateTest, head: profile.Head).Accuracy;
@@ -86,14 +86,14 @@ internal static class LosoCommand
                     var others = Enumerable.Range(0, subjects.Count).Where(s => s != held).ToList();
                     return Enumerable.Range(0, Candidates.Length)
                         .OrderByDescending(c => Math.Round(others.Average(s => accuracy[k][c][s]), 9))
-                        .ThenByDescending(c => others.Average(s => forgetting[k][c][s]))
+                        .ThenByDescending(c => others.Average(s => kept[k][c][s]))
                         .First();
                 }).ToArray();
                 var scored = subjects.Select((_, held) => accuracy[k][chosen[k][held]][held]).Average();
                 var generalScore = subjects.Select(s => Enumerable.Range(0, drawCount).Average(draw => GeneralAccuracy(general[s.Subject], Draw(s.Subject, s.Images, k, draw).Test))).Average();
-                var chosenForgetting = subjects.Select((_, held) => forgetting[k][chosen[k][held]][held]).ToList();
+                var chosenKept = subjects.Select((_, held) => kept[k][chosen[k][held]][held]).ToList();
                 report.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {k} | {generalScore:P1} | **{scored:P1}** | {chosenForgetting.Average():P1} (lowest {chosenForgetting.Min():P1}) | {string.Join("; ", subjects.Select((s, i) => $"{s.Subject}: {Candidates[chosen[k][i]].Name}"))} |");
+                    $"| {k} | {generalScore:P1} | **{scored:P1}** | {chosenKept.Average():P1} (lowest {chosenKept.Min():P1}) | {string.Join("; ", subjects.Select((s, i) => $"{s.Subject}: {Candidates[chosen[k][i]].Name}"))} |");
             }
 
             report.AppendLine("\nEvery candidate, mean over subjects (the choice above is made without the subject scored):\n");
@@ -102,7 +102,7 @@ internal static class LosoCommand
             for (var c = 0; c < Candidates.Length; c++)
             {
                 report.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {Candidates[c].Name} | {accuracy[1][c].Average():P1} | {accuracy[2][c].Average():P1} | {forgetting[1][c].Average():P1} / {forgetting[2][c].Average():P1} |");
+                    $"| {Candidates[c].Name} | {accuracy[1][c].Average():P1} | {accuracy[2][c].Average():P1} | {kept[1][c].Average():P1} / {kept[2][c].Average():P1} |");
             }
 
             Subsets(session, subjects, general, chosen[1], drawCount, privateTest, report);
