@@ -10,9 +10,17 @@ namespace PersonalFer.Model.Tests;
 /// </summary>
 public sealed class ModelStreamTests : IDisposable
 {
-    private static readonly string SeedPath = Path.Combine(AppContext.BaseDirectory, "Models", "seed.fermodel");
-
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("fer-model-stream-");
+
+    // A Seed network with half-precision weights and no replay, saved once per test.
+    private readonly string _seedPath;
+
+    public ModelStreamTests()
+    {
+        _seedPath = Path.Combine(_directory.FullName, "seed.fermodel");
+        using var seed = ExpressionModel.Create(ModelArchitecture.Seed, seed: 6);
+        seed.Save(_seedPath, WeightPrecision.Float16);
+    }
 
     public void Dispose() => _directory.Delete(recursive: true);
 
@@ -26,7 +34,7 @@ public sealed class ModelStreamTests : IDisposable
     [Fact]
     public void A_model_saved_to_a_stream_loads_back_as_the_file_does_even_from_a_stream_that_cannot_seek()
     {
-        using var model = ExpressionModel.Load(SeedPath);
+        using var model = ExpressionModel.Load(_seedPath);
         var path = Path.Combine(_directory.FullName, "m.fermodel");
         model.Save(path);
         using var written = ForwardOnlyStream.Writing();
@@ -47,22 +55,22 @@ public sealed class ModelStreamTests : IDisposable
     [Fact]
     public void Truncated_wrong_and_empty_streams_are_model_format_errors_naming_the_stream()
     {
-        var file = File.ReadAllBytes(SeedPath);
+        var file = File.ReadAllBytes(_seedPath);
 
         var truncated = Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(ForwardOnlyStream.Reading(file[..(file.Length / 2)])));
         Assert.StartsWith("model stream: ", truncated.Message, StringComparison.Ordinal);
         Assert.Equal("model stream", truncated.File);
         Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(new MemoryStream([])));
         Assert.Contains("holds a Seed network, not the expected VggBn", Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(new MemoryStream(file), ModelArchitecture.VggBn)).Message, StringComparison.Ordinal);
-        using var fileStream = File.OpenRead(SeedPath);
+        using var fileStream = File.OpenRead(_seedPath);
         fileStream.Position = 10;
-        Assert.Equal(SeedPath, Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(fileStream)).File);
+        Assert.Equal(_seedPath, Assert.Throws<ModelFormatException>(() => ExpressionModel.Load(fileStream)).File);
     }
 
     [Fact]
     public void A_refused_save_writes_nothing_to_the_stream()
     {
-        using var model = ExpressionModel.Load(SeedPath);
+        using var model = ExpressionModel.Load(_seedPath);
         model.Describe(m => m with { Command = new string('x', 5000) });
         using var written = ForwardOnlyStream.Writing();
 
@@ -77,7 +85,7 @@ public sealed class ModelStreamTests : IDisposable
     [Fact]
     public async Task SaveAsync_and_LoadAsync_work_on_streams_that_refuse_synchronous_use_and_a_refused_save_writes_nothing()
     {
-        using var model = ExpressionModel.Load(SeedPath);
+        using var model = ExpressionModel.Load(_seedPath);
         using var written = ForwardOnlyStream.Writing(asynchronousOnly: true);
 
         await model.SaveAsync(written, cancellationToken: TestContext.Current.CancellationToken);
@@ -93,9 +101,9 @@ public sealed class ModelStreamTests : IDisposable
     [Fact]
     public async Task LoadAsync_gives_the_model_Load_gives_from_a_file_or_a_stream()
     {
-        using var loaded = ExpressionModel.Load(SeedPath);
-        using var fromPath = await ExpressionModel.LoadAsync(SeedPath, ModelArchitecture.Seed, TestContext.Current.CancellationToken);
-        using var fromStream = await ExpressionModel.LoadAsync(ForwardOnlyStream.Reading(File.ReadAllBytes(SeedPath)), cancellationToken: TestContext.Current.CancellationToken);
+        using var loaded = ExpressionModel.Load(_seedPath);
+        using var fromPath = await ExpressionModel.LoadAsync(_seedPath, ModelArchitecture.Seed, TestContext.Current.CancellationToken);
+        using var fromStream = await ExpressionModel.LoadAsync(ForwardOnlyStream.Reading(File.ReadAllBytes(_seedPath)), cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(loaded.Fingerprint(), fromPath.Fingerprint());
         Assert.Equal(loaded.Fingerprint(), fromStream.Fingerprint());
@@ -112,8 +120,8 @@ public sealed class ModelStreamTests : IDisposable
         var notFound = ExpressionModel.LoadAsync(missing, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(missing, (await Assert.ThrowsAsync<FileNotFoundException>(() => notFound)).FileName);
         await Assert.ThrowsAsync<ModelFormatException>(() => ExpressionModel.LoadAsync(new MemoryStream([1, 2, 3]), cancellationToken: TestContext.Current.CancellationToken));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ExpressionModel.LoadAsync(SeedPath, cancellationToken: cancelled.Token));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ExpressionModel.LoadAsync(new MemoryStream(File.ReadAllBytes(SeedPath)), cancellationToken: cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ExpressionModel.LoadAsync(_seedPath, cancellationToken: cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ExpressionModel.LoadAsync(new MemoryStream(File.ReadAllBytes(_seedPath)), cancellationToken: cancelled.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ExpressionModel.LoadDefaultAsync(cancelled.Token));
     }
 

@@ -4,7 +4,7 @@ namespace PersonalFer.Model.Tests;
 
 /// <summary>
 /// Valid model files for tests that damage them, made once per test class: a VggBn model made here (float32
-/// weights, general replay of 14 faces) and the bundled seed model (half-precision weights, no replay).
+/// weights, general replay of 14 faces) and a Seed model made here (half-precision weights, no replay).
 /// </summary>
 public sealed class ValidModelFiles : IDisposable
 {
@@ -21,14 +21,20 @@ public sealed class ValidModelFiles : IDisposable
         model.Save(path);
         Float32 = File.ReadAllBytes(path);
         File.Delete(path);
-        Float16 = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Models", "seed.fermodel"));
+        using (var seed = ExpressionModel.Create(ModelArchitecture.Seed, seed: 6))
+        {
+            seed.Save(path, WeightPrecision.Float16);
+            Float16 = File.ReadAllBytes(path);
+            File.Delete(path);
+        }
+
         Faces = TestFaces.Make(FaceCount, seed: 1).Pixels.ToArray();
     }
 
     /// <summary>VggBn, float32 weights, general replay.</summary>
     public byte[] Float32 { get; }
 
-    /// <summary>The bundled seed model: half-precision weights.</summary>
+    /// <summary>Seed, half-precision weights, no replay.</summary>
     public byte[] Float16 { get; }
 
     /// <summary>Faces to predict.</summary>
