@@ -10,7 +10,8 @@ namespace PersonalFer.Research;
 /// <summary>
 /// Few-photo personalization judged leave-one-subject-out on JAFFE-dev: every candidate setting runs on every subject,
 /// and each subject is scored with the setting that did best on the other subjects (ties: the one that forgot less of
-/// FER2013 on them), so no number comes from a setting chosen on the person it is tested on. Adds subsets of three expressions and profiles grown photo by photo.
+/// FER2013 on them), so no number comes from a setting chosen on the person it is tested on. Adds subsets of three
+/// expressions and profiles grown photo by photo.
 /// </summary>
 internal static class LosoCommand
 {
