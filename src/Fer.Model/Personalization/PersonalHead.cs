@@ -1,3 +1,4 @@
+using TorchSharp;
 using PersonalFer.Model.Networks;
 using static TorchSharp.torch;
 
@@ -137,6 +138,10 @@ public sealed class PersonalHead : IDisposable
         // expression they did not give down on their faces, and those must keep the general model's behaviour (the
         // replayed faces, scored over all seven, hold them in place). With all seven given the mask adds nothing.
         using var missingMask = MissingExpressionMask(person, personPerBatch);
+        // Explicit, disposed Scalars: the operators' implicit ones are left to the garbage collector's finalizer, which
+        // may free one while libtorch still reads it (a fuzz run failed in Scalar::toFloat inside this loop).
+        using var one = 1.ToScalar();
+        using var batchSize = ((double)options.BatchSize).ToScalar();
         SeededDropout.Use(head, dropoutGenerator);
         head.train();
         for (var step = 0; step < options.Steps; step++)
@@ -155,13 +160,13 @@ public sealed class PersonalHead : IDisposable
             optimizer.ZeroGrad();
             var logits = head.forward(features);
             var personLogits = logits.narrow(0, 0, personPerBatch);
-            var loss = nn.functional.cross_entropy(missingMask is null ? personLogits : personLogits + missingMask, personLabels.index_select(0, personIndex), reduction: nn.Reduction.Sum);
+            var loss = nn.functional.cross_entropy(missingMask is null ? personLogits : personLogits.add(missingMask, one), personLabels.index_select(0, personIndex), reduction: nn.Reduction.Sum);
             if (generalIndex is not null)
             {
-                loss = loss + ReplayLoss(logits.narrow(0, personPerBatch, generalPerBatch), generalLabels!.index_select(0, generalIndex), generalTargets?.index_select(0, generalIndex), options);
+                loss = loss.add(ReplayLoss(logits.narrow(0, personPerBatch, generalPerBatch), generalLabels!.index_select(0, generalIndex), generalTargets?.index_select(0, generalIndex), options), one);
             }
 
-            (loss / options.BatchSize).backward();
+            loss.div(batchSize).backward();
             optimizer.Step();
             stepsDone?.Report(step + 1);
         }
@@ -240,7 +245,8 @@ public sealed class PersonalHead : IDisposable
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         generalHead.eval();
-        return nn.functional.softmax(generalHead.forward(generalValues) / temperature, 1).MoveToOuterDisposeScope();
+        using var divisor = temperature.ToScalar();
+        return nn.functional.softmax(generalHead.forward(generalValues).div(divisor), 1).MoveToOuterDisposeScope();
     }
 
     // Summed over the replayed rows: the distilled share follows the general head's softened probabilities (scaled by
@@ -248,14 +254,17 @@ public sealed class PersonalHead : IDisposable
     private static Tensor ReplayLoss(Tensor logits, Tensor labels, Tensor? targets, HeadTrainingOptions options)
     {
         var share = targets is null ? 0 : options.ReplayDistillation;
-        var loss = nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum) * (1 - share);
+        using var labelWeight = (1 - share).ToScalar();
+        var loss = nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).mul(labelWeight);
         if (targets is null)
         {
             return loss;
         }
 
-        var temperature = options.DistillationTemperature;
-        return loss + (nn.functional.cross_entropy(logits / temperature, targets, reduction: nn.Reduction.Sum) * (share * temperature * temperature));
+        using var temperature = options.DistillationTemperature.ToScalar();
+        using var distilledWeight = (share * options.DistillationTemperature * options.DistillationTemperature).ToScalar();
+        using var one = 1.ToScalar();
+        return loss.add(nn.functional.cross_entropy(logits.div(temperature), targets, reduction: nn.Reduction.Sum).mul(distilledWeight), one);
     }
 
     // Far enough below any logit that a masked expression gets no probability, finite so no NaN reaches the gradient.
