@@ -6,7 +6,8 @@ namespace PersonalFer.Detection;
 /// <summary>
 /// The one face preprocessing shared by inference, personalization and evaluation through the pipeline: the crop a
 /// <see cref="FaceFraming"/> defines (a square around the box, with its margin, rotated so the eyes are level when it
-/// asks and landmarks exist), grayscale, 48×48, edges replicated where the crop leaves the frame. Callers pass the
+/// asks and landmarks exist), grayscale, 48×48, edges replicated where the crop leaves the frame or reaches into a uniform band along its
+/// edge (letterbox bars, padding). Callers pass the
 /// model's framing (<c>ExpressionModel.Framing</c>); the model's normalization follows in Fer.Model.
 /// </summary>
 public static class FacePreprocessor
@@ -90,7 +91,7 @@ public static class FacePreprocessor
 
     /// <summary>
     /// The square <paramref name="crop"/> of <paramref name="frame"/> in gray, shrunk by <paramref name="shrink"/>,
-    /// edges replicated where it leaves the frame. Only the part inside the frame is converted to gray (the
+    /// edges replicated where it leaves the frame or reaches into a uniform band along its edge (<see cref="FrameContent"/>). Only the part inside the frame is converted to gray (the
     /// conversion is per pixel, so this equals converting the whole frame, at the cost of the face alone), and it is
     /// shrunk before the border is added, so a large face costs memory for the small result only.
     /// </summary>
@@ -100,6 +101,12 @@ public static class FacePreprocessor
         if (inside.Width <= 0 || inside.Height <= 0)
         {
             throw new ArgumentException($"The face crop {crop} lies outside the {frame.Width}×{frame.Height} frame.");
+        }
+
+        var scene = crop.Intersect(FrameContent.Bounds(frame));
+        if (scene.Width > 0 && scene.Height > 0)
+        {
+            inside = scene;
         }
 
         using var region = new Mat(frame, inside);

@@ -97,6 +97,49 @@ public sealed class FacePreprocessorTests
     }
 
     [Fact]
+    public void A_crop_reaching_into_letterbox_bars_gets_the_scene_edge_instead()
+    {
+        // The same photo with black bars and with its edges replicated as far: a box that reaches into the bars must
+        // crop what it crops where the scene's edge is replicated, not the bars.
+        using var photo = TestPhotos.Astronaut();
+        using var detector = new YuNetFaceDetector();
+        var face = Assert.Single(detector.Detect(photo));
+        const int Bar = 80;
+        using var barred = new Mat();
+        Cv2.CopyMakeBorder(photo, barred, Bar, Bar, Bar, Bar, BorderTypes.Constant, Scalar.All(0));
+        using var replicated = new Mat();
+        Cv2.CopyMakeBorder(photo, replicated, Bar, Bar, Bar, Bar, BorderTypes.Replicate);
+        // The face moved to the photo's top-left corner, so its box reaches into both bars there.
+        var box = new FaceBox(Bar - (face.Box.Width / 4), Bar - (face.Box.Height / 4), face.Box.Width, face.Box.Height);
+        var atCorner = face with { Box = box };
+
+        var fromBars = FacePreprocessor.Extract(barred, atCorner, FaceFraming.DetectorBox);
+        var fromReplicated = FacePreprocessor.Extract(replicated, atCorner, FaceFraming.DetectorBox);
+
+        // Shrinking before or after the edge is replicated rounds differently: a pixel or two on average.
+        Assert.True(MeanAbsoluteDifference(fromBars, fromReplicated) < 3, $"the crops differ by {MeanAbsoluteDifference(fromBars, fromReplicated):F2} on average");
+
+        // A dark border that varies is part of the scene and stays in the crop.
+        using var noise = new Mat(barred.Size(), barred.Type());
+        Cv2.Randu(noise, Scalar.All(0), Scalar.All(40));
+        using var darkScene = replicated.Clone();
+        using (var inner = new Mat(darkScene, new Rect(Bar, Bar, photo.Width, photo.Height)))
+        {
+            photo.CopyTo(inner);
+        }
+
+        using var outside = new Mat(barred.Size(), MatType.CV_8UC1, Scalar.All(255));
+        using (var inner = new Mat(outside, new Rect(Bar, Bar, photo.Width, photo.Height)))
+        {
+            inner.SetTo(Scalar.All(0));
+        }
+
+        noise.CopyTo(darkScene, outside);
+        var fromDarkScene = FacePreprocessor.Extract(darkScene, atCorner, FaceFraming.DetectorBox);
+        Assert.True(MeanAbsoluteDifference(fromDarkScene, fromReplicated) > 10, $"the dark border changed the crop by {MeanAbsoluteDifference(fromDarkScene, fromReplicated):F2} only");
+    }
+
+    [Fact]
     public void Faces_at_the_frame_edge_are_padded_not_rejected()
     {
         using var frame = new Mat(100, 100, MatType.CV_8UC1, Scalar.All(200));
