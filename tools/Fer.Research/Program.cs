@@ -4,6 +4,7 @@
 //   resume   --out <dir>
 //   soup     --model <a> --model <b> ... --data <...> --to <file> [--uniform]
 //   recalibrate --model <file>|default --data <...> --to <file>
+//   reframe  --data <...> --to <file.csv.gz> --paired-to <file.csv.gz> [--model default|<file>] [--seed N]
 //   evaluate --model <file>|default [--model ...] --data <...> [--split PrivateTest] [--tta] [--confusion-png <file>] [--json <file>]
 //   plot     --out <dir>
 //   evaluate-jaffe --jaffe ../shared/data/jaffe-dev --fer2013 <csv.gz> [--model default|<file>] [--draws 5] [--markdown <file>]
@@ -20,6 +21,7 @@ root.Subcommands.Add(ResearchCommands.Resume());
 root.Subcommands.Add(SoupCommand.Create());
 root.Subcommands.Add(LosoCommand.Create());
 root.Subcommands.Add(RecalibrateCommand.Create());
+root.Subcommands.Add(ReframeCommand.Create());
 root.Subcommands.Add(ResearchCommands.Evaluate());
 root.Subcommands.Add(ResearchCommands.Plot());
 root.Subcommands.Add(JaffeCommand.Create());
