@@ -103,7 +103,7 @@ public static class FacePreprocessor
             throw new ArgumentException($"The face crop {crop} lies outside the {frame.Width}×{frame.Height} frame.");
         }
 
-        var scene = crop.Intersect(FrameContent.Bounds(frame));
+        var scene = crop.Intersect(FrameContent.Bounds(frame, inside));
         if (scene.Width > 0 && scene.Height > 0)
         {
             inside = scene;

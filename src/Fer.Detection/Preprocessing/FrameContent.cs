@@ -17,19 +17,40 @@ internal static class FrameContent
     private const double ColourDrift = 4.0;
 
     /// <summary>
-    /// The frame's rectangle without the uniform bands along its edges; the whole frame when it has none, or when it
-    /// is flat throughout. A band is a run of lines, from the edge inwards, each flat and of one colour; it can take
-    /// at most half the frame's side, so a band never meets the one opposite.
+    /// The frame's rectangle without the uniform bands along its edges that reach into <paramref name="region"/> (a
+    /// rectangle inside the frame); the frame's own edge on the other sides, and the whole frame when it is flat
+    /// throughout. A band is a run of lines, from the edge inwards, each flat and of one colour; it can take at most
+    /// half the frame's side, so a band never meets the one opposite. Only where the region's own edge line is flat
+    /// can a band reach into it, so a region inside the scene costs four short lines and no scan of the frame.
     /// </summary>
-    public static Rect Bounds(Mat frame)
+    public static Rect Bounds(Mat frame, Rect region)
     {
         var (width, height) = (frame.Width, frame.Height);
-        var top = BandDepth(frame, height, i => new Rect(0, i, width, 1));
-        var bottom = BandDepth(frame, height, i => new Rect(0, height - 1 - i, width, 1));
-        var left = BandDepth(frame, width, i => new Rect(i, 0, 1, height));
-        var right = BandDepth(frame, width, i => new Rect(width - 1 - i, 0, 1, height));
+        var top = IsFlat(frame, new Rect(region.X, region.Y, region.Width, 1))
+            ? BandDepth(frame, height, i => new Rect(0, i, width, 1)) : 0;
+        var bottom = IsFlat(frame, new Rect(region.X, region.Bottom - 1, region.Width, 1))
+            ? BandDepth(frame, height, i => new Rect(0, height - 1 - i, width, 1)) : 0;
+        var left = IsFlat(frame, new Rect(region.X, region.Y, 1, region.Height))
+            ? BandDepth(frame, width, i => new Rect(i, 0, 1, height)) : 0;
+        var right = IsFlat(frame, new Rect(region.Right - 1, region.Y, 1, region.Height))
+            ? BandDepth(frame, width, i => new Rect(width - 1 - i, 0, 1, height)) : 0;
         var bounds = new Rect(left, top, width - left - right, height - top - bottom);
         return bounds.Width > 0 && bounds.Height > 0 ? bounds : new Rect(0, 0, width, height);
+    }
+
+    private static bool IsFlat(Mat frame, Rect line)
+    {
+        using var pixels = new Mat(frame, line);
+        Cv2.MeanStdDev(pixels, out _, out var spread);
+        for (var c = 0; c < frame.Channels(); c++)
+        {
+            if (spread[c] > FlatSpread)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static int BandDepth(Mat frame, int side, Func<int, Rect> line)

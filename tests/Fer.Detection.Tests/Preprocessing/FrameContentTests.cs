@@ -9,7 +9,7 @@ public sealed class FrameContentTests
     public void A_photo_without_bands_is_all_content()
     {
         using var frame = TestPhotos.Astronaut();
-        Assert.Equal(new Rect(0, 0, frame.Width, frame.Height), FrameContent.Bounds(frame));
+        Assert.Equal(new Rect(0, 0, frame.Width, frame.Height), FrameContent.Bounds(frame, new Rect(0, 0, frame.Width, frame.Height)));
     }
 
     [Theory]
@@ -26,14 +26,27 @@ public sealed class FrameContentTests
         Cv2.Randu(noise, Scalar.All(0), Scalar.All(2));
         Cv2.Add(frame, noise, frame);
 
-        Assert.Equal(new Rect(45, 12, photo.Width, photo.Height), FrameContent.Bounds(frame));
+        Assert.Equal(new Rect(45, 12, photo.Width, photo.Height), FrameContent.Bounds(frame, new Rect(0, 0, frame.Width, frame.Height)));
+    }
+
+    [Fact]
+    public void Only_bands_that_reach_into_the_region_are_cut_off()
+    {
+        using var photo = TestPhotos.Astronaut();
+        using var frame = new Mat();
+        Cv2.CopyMakeBorder(photo, frame, 20, 20, 60, 60, BorderTypes.Constant, Scalar.All(0));
+
+        // Inside the photo: no band reaches it, and the frame's edges stand.
+        Assert.Equal(new Rect(0, 0, frame.Width, frame.Height), FrameContent.Bounds(frame, new Rect(200, 100, 100, 100)));
+        // Reaching into the left bar only: that bar is cut off.
+        Assert.Equal(new Rect(60, 0, frame.Width - 60, frame.Height), FrameContent.Bounds(frame, new Rect(30, 100, 100, 100)));
     }
 
     [Fact]
     public void A_flat_frame_is_all_content()
     {
         using var frame = new Mat(60, 80, MatType.CV_8UC3, Scalar.All(90));
-        Assert.Equal(new Rect(0, 0, 80, 60), FrameContent.Bounds(frame));
+        Assert.Equal(new Rect(0, 0, 80, 60), FrameContent.Bounds(frame, new Rect(0, 0, frame.Width, frame.Height)));
     }
 
     [Fact]
@@ -47,6 +60,6 @@ public sealed class FrameContentTests
             Cv2.Randu(varied, Scalar.All(0), Scalar.All(255));
         }
 
-        Assert.Equal(new Rect(0, 45, 60, 45), FrameContent.Bounds(frame));
+        Assert.Equal(new Rect(0, 45, 60, 45), FrameContent.Bounds(frame, new Rect(0, 0, frame.Width, frame.Height)));
     }
 }
