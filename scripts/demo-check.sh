@@ -46,7 +46,7 @@ if [ -f "$fer2013" ]; then
   "${train[@]}" export-pytorch --model default --to "$out/vggbn.pt" > /dev/null
   "${train[@]}" import-pytorch --state-dict "$out/vggbn.pt" --arch VggBn --to "$out/imported.fermodel" > /dev/null
   "${train[@]}" evaluate --model "$out/imported.fermodel" --data "$fer2013" --split PrivateTest --precision Float32 --json "$out/imported.json" > /dev/null
-  grep -q '"accuracy": 0.70381' "$out/imported.json"  # 2,526 of 3,589
+  grep -q '"accuracy": 0.70214' "$out/imported.json"  # 2,520 of 3,589
 else
   echo "demo check: $fer2013 is absent, PyTorch round trip skipped"
 fi

@@ -6,7 +6,7 @@ namespace PersonalFer.Model.Tests;
 public sealed class DefaultModelTests
 {
     // The model card's PrivateTest accuracy, single model without flip TTA.
-    private const double CardPrivateTestAccuracy = 0.7038;
+    private const double CardPrivateTestAccuracy = 0.7021;
 
     [Fact]
     public void The_shipped_model_loads_from_the_package_with_its_replay_features_and_provenance()
@@ -47,7 +47,7 @@ public sealed class DefaultModelTests
 
         var evaluation = Evaluator.Evaluate(model, privateTest);
 
-        // The card: 70.30 % in bfloat16 against 70.38 % in float32.
+        // The card: 70.21 % in bfloat16 and in float32.
         Assert.InRange(evaluation.Accuracy, CardPrivateTestAccuracy - 0.005, CardPrivateTestAccuracy + 0.005);
     }
 }
