@@ -42,11 +42,14 @@ public sealed class FrameContentTests
         Assert.Equal(new Rect(60, 0, frame.Width - 60, frame.Height), FrameContent.Bounds(frame, new Rect(30, 100, 100, 100)));
     }
 
-    [Fact]
-    public void A_flat_frame_is_all_content()
+    [Theory]
+    [InlineData(60, 80)]
+    [InlineData(61, 81)]
+    public void A_flat_frame_is_all_content(int height, int width)
     {
-        using var frame = new Mat(60, 80, MatType.CV_8UC3, Scalar.All(90));
-        Assert.Equal(new Rect(0, 0, 80, 60), FrameContent.Bounds(frame, new Rect(0, 0, frame.Width, frame.Height)));
+        using var frame = new Mat(height, width, MatType.CV_8UC3, Scalar.All(90));
+        Assert.Equal(new Rect(0, 0, width, height), FrameContent.Bounds(frame, new Rect(0, 0, width, height)));
+        Assert.Equal(new Rect(0, 0, width, height), FrameContent.Bounds(frame, new Rect(10, 10, 20, 20)));
     }
 
     [Fact]
