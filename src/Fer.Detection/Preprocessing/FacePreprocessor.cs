@@ -6,9 +6,9 @@ namespace PersonalFer.Detection;
 /// <summary>
 /// The one face preprocessing shared by inference, personalization and evaluation through the pipeline: the crop a
 /// <see cref="FaceFraming"/> defines (a square around the box, with its margin, rotated so the eyes are level when it
-/// asks and landmarks exist), grayscale, 48×48, edges replicated where the crop leaves the frame or reaches into a uniform band along its
-/// edge (letterbox bars, padding). Callers pass the
-/// model's framing (<c>ExpressionModel.Framing</c>); the model's normalization follows in Fer.Model.
+/// asks and landmarks exist), grayscale, 48×48, edges replicated where the crop leaves the frame or reaches into a
+/// uniform band along its edge (letterbox bars, padding). Callers pass the model's framing
+/// (<c>ExpressionModel.Framing</c>); the model's normalization follows in Fer.Model.
 /// </summary>
 public static class FacePreprocessor
 {
@@ -91,9 +91,10 @@ public static class FacePreprocessor
 
     /// <summary>
     /// The square <paramref name="crop"/> of <paramref name="frame"/> in gray, shrunk by <paramref name="shrink"/>,
-    /// edges replicated where it leaves the frame or reaches into a uniform band along its edge (<see cref="FrameContent"/>). Only the part inside the frame is converted to gray (the
-    /// conversion is per pixel, so this equals converting the whole frame, at the cost of the face alone), and it is
-    /// shrunk before the border is added, so a large face costs memory for the small result only.
+    /// edges replicated where it leaves the frame or reaches into a uniform band along its edge
+    /// (<see cref="FrameContent"/>). Only the part inside the frame is converted to gray (the conversion is per pixel,
+    /// so this equals converting the whole frame, at the cost of the face alone), and it is shrunk before the border
+    /// is added, so a large face costs memory for the small result only.
     /// </summary>
     private static Mat ShrunkCrop(Mat frame, Rect crop, double shrink)
     {
