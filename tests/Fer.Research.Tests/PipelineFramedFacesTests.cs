@@ -42,7 +42,7 @@ public sealed class PipelineFramedFacesTests : IDisposable
         Assert.True(counts.Replicated + counts.Black >= 2, $"the detector found only {counts.Replicated + counts.Black} of the astronaut's two faces");
         var framed = Fer2013.Load(trainingPath);
         var paired = Fer2013.Load(pairedPath);
-        Assert.False(File.Exists(trainingPath + ".partial"));
+        Assert.Equal(["fer2013.csv", "framed.csv.gz", "paired.csv.gz"], Directory.GetFiles(_directory).Select(Path.GetFileName).Order());
         Assert.Equal(8, framed.Training.Count);
         Assert.Equal([.. data.Training.Labels, .. data.Training.Labels], framed.Training.Labels);
         Assert.Equal([.. data.Training.Labels, .. data.Training.Labels], paired.Training.Labels);

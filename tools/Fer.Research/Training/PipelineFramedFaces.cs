@@ -47,18 +47,26 @@ internal static class PipelineFramedFaces
     private static void WriteCsv(string path, Fer2013Data data, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
     {
         var temporary = path + ".partial";
-        using (var file = File.Create(temporary))
-        using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
-        using (var writer = new StreamWriter(gzip))
+        try
         {
-            writer.WriteLine("emotion,pixels,Usage");
-            WriteRows(writer, data.Training.Labels, first, Fer2013Split.Training);
-            WriteRows(writer, data.Training.Labels, second, Fer2013Split.Training);
-            WriteRows(writer, data.PublicTest.Labels, data.PublicTest.Pixels, Fer2013Split.PublicTest);
-            WriteRows(writer, data.PrivateTest.Labels, data.PrivateTest.Pixels, Fer2013Split.PrivateTest);
-        }
+            using (var file = File.Create(temporary))
+            using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
+            using (var writer = new StreamWriter(gzip))
+            {
+                writer.Write("emotion,pixels,Usage\n");
+                WriteRows(writer, data.Training.Labels, first, Fer2013Split.Training);
+                WriteRows(writer, data.Training.Labels, second, Fer2013Split.Training);
+                WriteRows(writer, data.PublicTest.Labels, data.PublicTest.Pixels, Fer2013Split.PublicTest);
+                WriteRows(writer, data.PrivateTest.Labels, data.PrivateTest.Pixels, Fer2013Split.PrivateTest);
+            }
 
-        File.Move(temporary, path, overwrite: true);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
     }
 
     private static void WriteRows(StreamWriter writer, IReadOnlyList<Expression> labels, ReadOnlySpan<byte> pixels, Fer2013Split split)
