@@ -41,19 +41,11 @@ internal static class FrameContent
             : new Rect(left, top, width - left - right, height - top - bottom);
     }
 
+    // A line alone is a band of one line when it is flat.
     private static bool IsFlat(Mat frame, Rect line)
     {
         using var pixels = new Mat(frame, line);
-        Cv2.MeanStdDev(pixels, out _, out var spread);
-        for (var c = 0; c < frame.Channels(); c++)
-        {
-            if (spread[c] > FlatSpread)
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return new Band(frame.Channels()).Continues(pixels);
     }
 
     /// <summary>How many rows from the top (or bottom) edge form a band.</summary>

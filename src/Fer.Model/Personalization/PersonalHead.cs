@@ -142,6 +142,7 @@ public sealed class PersonalHead : IDisposable
         // may free one while libtorch still reads it (a fuzz run failed in Scalar::toFloat inside this loop).
         using var one = 1.ToScalar();
         using var batchSize = ((double)options.BatchSize).ToScalar();
+        using var replayWeights = new ReplayWeights(options, distilled: generalTargets is not null);
         SeededDropout.Use(head, dropoutGenerator);
         head.train();
         for (var step = 0; step < options.Steps; step++)
@@ -163,7 +164,7 @@ public sealed class PersonalHead : IDisposable
             var loss = nn.functional.cross_entropy(missingMask is null ? personLogits : personLogits.add(missingMask, one), personLabels.index_select(0, personIndex), reduction: nn.Reduction.Sum);
             if (generalIndex is not null)
             {
-                loss = loss.add(ReplayLoss(logits.narrow(0, personPerBatch, generalPerBatch), generalLabels!.index_select(0, generalIndex), generalTargets?.index_select(0, generalIndex), options), one);
+                loss = loss.add(replayWeights.Loss(logits.narrow(0, personPerBatch, generalPerBatch), generalLabels!.index_select(0, generalIndex), generalTargets?.index_select(0, generalIndex)), one);
             }
 
             loss.div(batchSize).backward();
@@ -249,22 +250,40 @@ public sealed class PersonalHead : IDisposable
         return nn.functional.softmax(generalHead.forward(generalValues).div(divisor), 1).MoveToOuterDisposeScope();
     }
 
-    // Summed over the replayed rows: the distilled share follows the general head's softened probabilities (scaled by
-    // the temperature squared, so its gradients keep their size whatever the temperature), the rest the labels.
-    private static Tensor ReplayLoss(Tensor logits, Tensor labels, Tensor? targets, HeadTrainingOptions options)
+    // The replayed rows' loss, summed over them: the distilled share follows the general head's softened probabilities
+    // (scaled by the temperature squared, so its gradients keep their size whatever the temperature), the rest the
+    // labels. Its weights are made once for all steps, as disposed Scalars (see Train).
+    private sealed class ReplayWeights : IDisposable
     {
-        var share = targets is null ? 0 : options.ReplayDistillation;
-        using var labelWeight = (1 - share).ToScalar();
-        var loss = nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).mul(labelWeight);
-        if (targets is null)
+        private readonly Scalar _labelWeight;
+        private readonly Scalar _temperature;
+        private readonly Scalar _distilledWeight;
+        private readonly Scalar _one = 1.ToScalar();
+
+        public ReplayWeights(HeadTrainingOptions options, bool distilled)
         {
-            return loss;
+            var share = distilled ? options.ReplayDistillation : 0;
+            var temperature = options.DistillationTemperature;
+            _labelWeight = (1 - share).ToScalar();
+            _temperature = temperature.ToScalar();
+            _distilledWeight = (share * temperature * temperature).ToScalar();
         }
 
-        using var temperature = options.DistillationTemperature.ToScalar();
-        using var distilledWeight = (share * options.DistillationTemperature * options.DistillationTemperature).ToScalar();
-        using var one = 1.ToScalar();
-        return loss.add(nn.functional.cross_entropy(logits.div(temperature), targets, reduction: nn.Reduction.Sum).mul(distilledWeight), one);
+        public Tensor Loss(Tensor logits, Tensor labels, Tensor? targets)
+        {
+            var loss = nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).mul(_labelWeight);
+            return targets is null
+                ? loss
+                : loss.add(nn.functional.cross_entropy(logits.div(_temperature), targets, reduction: nn.Reduction.Sum).mul(_distilledWeight), _one);
+        }
+
+        public void Dispose()
+        {
+            _labelWeight.Dispose();
+            _temperature.Dispose();
+            _distilledWeight.Dispose();
+            _one.Dispose();
+        }
     }
 
     // Far enough below any logit that a masked expression gets no probability, finite so no NaN reaches the gradient.
