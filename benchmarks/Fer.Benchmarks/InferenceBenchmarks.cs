@@ -11,7 +11,7 @@ public class InferenceBenchmarks
     private byte[] _batch = [];
     private ExpressionModel? _model;
 
-    [Params(ModelArchitecture.Seed, ModelArchitecture.VggBn)]
+    [Params(ModelArchitecture.Seed, ModelArchitecture.VggBn, ModelArchitecture.VggBnCompact)]
     public ModelArchitecture Architecture { get; set; }
 
     [Params(InferencePrecision.Float32, InferencePrecision.BFloat16)]
@@ -23,7 +23,7 @@ public class InferenceBenchmarks
         var faces = BenchmarkData.TrainingSubset(64);
         _batch = faces.Pixels.ToArray();
         _one = faces.Image(0).ToArray();
-        // The shipped weights for the default network; speed does not depend on the values.
+        // The shipped weights for the default network, seeded ones for the others; speed does not depend on the values.
         _model = Architecture == ModelArchitecture.VggBn ? ExpressionModel.LoadDefault() : ExpressionModel.Create(Architecture, seed: 1);
         _model.Precision = Precision;
     }

@@ -16,7 +16,7 @@ internal static class PyTorchCommands
     public static Command Import()
     {
         var stateDict = new Option<string>("--state-dict") { Description = "A PyTorch state_dict file (.pt/.pth) of the same architecture (docs/PYTORCH.md)", Required = true };
-        var architecture = new Option<ModelArchitecture>("--arch") { Description = "VggBn or Seed", Required = true };
+        var architecture = new Option<ModelArchitecture>("--arch") { Description = "VggBn, VggBnCompact or Seed", Required = true };
         var output = new Option<string>("--to") { Description = "The .fermodel to write", Required = true };
         var command = new Command("import-pytorch", "Turn a PyTorch state_dict into a .fermodel (then `export` measures it and adds replay features).")
         {

@@ -4,11 +4,15 @@ namespace PersonalFer.Model.Tests;
 
 public sealed class ExpressionModelTests
 {
-    [Fact]
-    public void Seed_network_has_the_seed_parameter_count()
+    [Theory]
+    [InlineData(ModelArchitecture.Seed, 2_345_607, 128 * 4 * 4)]
+    [InlineData(ModelArchitecture.VggBn, 1_764_519, 256 * 3 * 3)]
+    [InlineData(ModelArchitecture.VggBnCompact, 1_070_295, 192 * 3 * 3)]
+    public void Each_network_has_its_documented_parameter_count_and_feature_size(ModelArchitecture architecture, long parameters, int features)
     {
-        using var model = ExpressionModel.Create(ModelArchitecture.Seed, seed: 1);
-        Assert.Equal(2_345_607, model.ParameterCount);
+        using var model = ExpressionModel.Create(architecture, seed: 1);
+        Assert.Equal(parameters, model.ParameterCount);
+        Assert.Equal(features, model.Network.FeatureSize);
     }
 
     [Fact]

@@ -22,6 +22,7 @@ public sealed class ModelFileTests : IDisposable
     [Theory]
     [InlineData(ModelArchitecture.Seed)]
     [InlineData(ModelArchitecture.VggBn)]
+    [InlineData(ModelArchitecture.VggBnCompact)]
     public void Saved_models_load_with_identical_predictions_and_manifest(ModelArchitecture architecture)
     {
         using var model = ExpressionModel.Create(architecture, seed: 4);

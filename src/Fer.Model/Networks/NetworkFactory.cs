@@ -9,7 +9,8 @@ internal static class NetworkFactory
         return architecture switch
         {
             ModelArchitecture.Seed => new SeedCnn(),
-            ModelArchitecture.VggBn => new VggBnCnn(),
+            ModelArchitecture.VggBn => new VggBnCnn(VggBnCnn.Full),
+            ModelArchitecture.VggBnCompact => new VggBnCnn(VggBnCnn.Compact),
             _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, "unknown architecture"),
         };
     }

@@ -5,28 +5,35 @@ using static TorchSharp.torch;
 namespace PersonalFer.Model.Networks;
 
 /// <summary>
-/// PersonalFer's default network: four VGG blocks (two 3×3 convolutions with BatchNorm and ReLU, then 2×2 max
-/// pooling) of 32, 64, 128 and 256 channels take 48×48 to 256×3×3 features; the head is Dropout .4 → FC 256 →
-/// ReLU → Dropout .4 → FC 7. 1,764,519 parameters: sized to train and run in real time on a 2-core CPU, with
-/// BatchNorm making it far easier to train than the seed CNN.
+/// PersonalFer's VGG-style networks: four blocks (two 3×3 convolutions with BatchNorm and ReLU, then 2×2 max
+/// pooling) take 48×48 to C×3×3 features; the head is Dropout .4 → FC 256 → ReLU → Dropout .4 → FC 7. BatchNorm
+/// makes them far easier to train than the seed CNN. <see cref="Full"/> has 32, 64, 128 and 256 channels
+/// (1,764,519 parameters); <see cref="Compact"/> halves the first two blocks, where a convolution costs as much as
+/// in the last two but holds far fewer weights, and keeps three quarters of the last two.
 /// </summary>
 internal sealed class VggBnCnn : FerNetwork
 {
-    private readonly Sequential _features;
-    private readonly Sequential _head;
+    /// <summary>Channels of the four blocks of <see cref="ModelArchitecture.VggBn"/>.</summary>
+    public static readonly int[] Full = [32, 64, 128, 256];
 
-    private const int LastBlockChannels = 256;
+    /// <summary>Channels of the four blocks of <see cref="ModelArchitecture.VggBnCompact"/>.</summary>
+    public static readonly int[] Compact = [16, 32, 96, 192];
 
     /// <summary>The 48-pixel face after four 2×2 poolings.</summary>
     private const int FeatureMapSide = FaceImage.Size / 16;
 
-    public VggBnCnn() : base(nameof(VggBnCnn))
+    private readonly Sequential _features;
+    private readonly Sequential _head;
+    private readonly int _lastBlockChannels;
+
+    public VggBnCnn(int[] channels) : base(nameof(VggBnCnn))
     {
+        _lastBlockChannels = channels[^1];
         _features = nn.Sequential(
-            ("block1", Block(1, 32)),
-            ("block2", Block(32, 64)),
-            ("block3", Block(64, 128)),
-            ("block4", Block(128, LastBlockChannels)),
+            ("block1", Block(1, channels[0])),
+            ("block2", Block(channels[0], channels[1])),
+            ("block3", Block(channels[1], channels[2])),
+            ("block4", Block(channels[2], channels[3])),
             ("flatten", nn.Flatten()));
         _head = BuildHead();
         RegisterComponents();
@@ -36,7 +43,7 @@ internal sealed class VggBnCnn : FerNetwork
 
     public override nn.Module<Tensor, Tensor> Head => _head;
 
-    public override int FeatureSize => LastBlockChannels * FeatureMapSide * FeatureMapSide;
+    public override int FeatureSize => _lastBlockChannels * FeatureMapSide * FeatureMapSide;
 
     public override nn.Module<Tensor, Tensor> NewHead() => BuildHead();
 

@@ -71,7 +71,7 @@ public sealed record ModelManifest
     {
         ModelArchitecture.Seed => new ModelManifest { Architecture = architecture, NormalizationMean = 0f, NormalizationStd = 1f },
         // FER2013 Training pixel statistics (mean 0.508, std 0.255 after / 255), rounded.
-        ModelArchitecture.VggBn => new ModelManifest { Architecture = architecture, NormalizationMean = 0.5f, NormalizationStd = 0.25f },
+        ModelArchitecture.VggBn or ModelArchitecture.VggBnCompact => new ModelManifest { Architecture = architecture, NormalizationMean = 0.5f, NormalizationStd = 0.25f },
         _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, "unknown architecture"),
     };
 
