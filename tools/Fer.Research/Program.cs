@@ -22,6 +22,7 @@ root.Subcommands.Add(SoupCommand.Create());
 root.Subcommands.Add(LosoCommand.Create());
 root.Subcommands.Add(RecalibrateCommand.Create());
 root.Subcommands.Add(ReframeCommand.Create());
+root.Subcommands.Add(ShrinkCommand.Create());
 root.Subcommands.Add(ResearchCommands.Evaluate());
 root.Subcommands.Add(ResearchCommands.Plot());
 root.Subcommands.Add(JaffeCommand.Create());
