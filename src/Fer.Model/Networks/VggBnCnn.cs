@@ -14,10 +14,10 @@ namespace PersonalFer.Model.Networks;
 internal sealed class VggBnCnn : FerNetwork
 {
     /// <summary>Channels of the four blocks of <see cref="ModelArchitecture.VggBn"/>.</summary>
-    public static readonly int[] Full = [32, 64, 128, 256];
+    public static readonly IReadOnlyList<int> Full = [32, 64, 128, 256];
 
     /// <summary>Channels of the four blocks of <see cref="ModelArchitecture.VggBnCompact"/>.</summary>
-    public static readonly int[] Compact = [16, 32, 96, 192];
+    public static readonly IReadOnlyList<int> Compact = [16, 32, 96, 192];
 
     /// <summary>The 48-pixel face after four 2×2 poolings.</summary>
     private const int FeatureMapSide = FaceImage.Size / 16;
@@ -26,9 +26,10 @@ internal sealed class VggBnCnn : FerNetwork
     private readonly Sequential _head;
     private readonly int _lastBlockChannels;
 
-    public VggBnCnn(int[] channels) : base(nameof(VggBnCnn))
+    public VggBnCnn(IReadOnlyList<int> channels) : base(nameof(VggBnCnn))
     {
-        _lastBlockChannels = channels[^1];
+        ArgumentOutOfRangeException.ThrowIfNotEqual(channels.Count, 4, nameof(channels));
+        _lastBlockChannels = channels[3];
         _features = nn.Sequential(
             ("block1", Block(1, channels[0])),
             ("block2", Block(channels[0], channels[1])),

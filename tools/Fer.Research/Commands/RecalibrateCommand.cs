@@ -31,12 +31,7 @@ internal static class RecalibrateCommand
             using var recalibrated = BatchNormRecalibration.Recalibrate(trained, data.Training);
             var before = Evaluator.Evaluate(trained, data.PublicTest).Accuracy;
             var after = Evaluator.Evaluate(recalibrated, data.PublicTest).Accuracy;
-            recalibrated.Describe(m => m with
-            {
-                Command = $"{trained.Manifest.Command} && Fer.Research {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}",
-                Metrics = new Dictionary<string, double> { [ModelManifest.PublicTestAccuracyMetric] = after },
-            });
-            recalibrated.Save(result.GetValue(output)!);
+            DerivedModel.Save(recalibrated, trained, after, result.GetValue(output)!);
             AnsiConsole.MarkupLine($"PublicTest {before:P2} before, [bold]{after:P2}[/] recalibrated on {data.Training.Count} Training faces; " +
                 $"wrote [bold]{Markup.Escape(result.GetValue(output)!)}[/].");
             return 0;

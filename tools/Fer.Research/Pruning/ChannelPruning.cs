@@ -6,68 +6,81 @@ namespace PersonalFer.Research;
 /// Makes a narrower network of the same layout from a trained one, as the start of its distillation: each
 /// convolution keeps the output channels whose BatchNorm scale |γ| is largest (network slimming, Liu et al., 2017),
 /// and every later layer keeps the inputs that match them, the head's first layer included. The widths come from
-/// the target architecture; its running statistics are re-estimated by training (or `recalibrate`).
+/// the target architecture. Nothing stands in for what a dropped channel contributed (a constant ReLU(β) where γ is
+/// near zero): the distillation that follows relearns it, and the BatchNorm statistics are recomputed.
 /// </summary>
 internal static class ChannelPruning
 {
-    private const string ConvolutionSuffix = ".weight";
+    private const string HeadInput = "head.fc1.weight";
 
+    /// <exception cref="ArgumentException">The target is not a narrower network of the trained model's layout.</exception>
     public static IReadOnlyDictionary<string, WeightArray> Prune(ExpressionModel trained, ModelArchitecture target)
     {
         var source = trained.Weights();
-        IReadOnlyDictionary<string, WeightArray> shapes;
+        IReadOnlyDictionary<string, WeightArray> targetShapes;
         using (var blank = ExpressionModel.Create(target, seed: 0))
         {
-            shapes = blank.Weights();
+            targetShapes = blank.Weights();
         }
 
+        CheckNarrower(source, targetShapes, trained.Architecture, target);
+        // Block and layer names sort in the order the network applies them (block1..block4, conv1 then conv2).
+        var convolutions = source.Keys.Where(k => k.Contains(".conv", StringComparison.Ordinal) && k.EndsWith(".weight", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToList();
         var pruned = new Dictionary<string, WeightArray>();
-        int[] inputs = [.. Enumerable.Range(0, (int)source[Convolutions(source)[0]].Shape[1])];
-        foreach (var convolution in Convolutions(source))
+        int[] inputs = [.. Enumerable.Range(0, (int)source[convolutions[0]].Shape[1])];
+        foreach (var convolution in convolutions)
         {
-            var norm = convolution.Replace(".conv", ".bn", StringComparison.Ordinal)[..^ConvolutionSuffix.Length];
-            var keep = Largest(source[norm + ".weight"].Values, (int)shapes[convolution].Shape[0]);
-            pruned[convolution] = Select(source[convolution], keep, inputs);
-            foreach (var statistic in new[] { ".weight", ".bias", ".running_mean", ".running_var" })
+            var norm = convolution.Replace(".conv", ".bn", StringComparison.Ordinal)[..^".weight".Length];
+            var keep = LargestScales(source[norm + ".weight"].Values, (int)targetShapes[convolution].Shape[0]);
+            pruned[convolution] = Slice(source[convolution], keep, inputs);
+            foreach (var perChannel in new[] { ".weight", ".bias", ".running_mean", ".running_var" })
             {
-                pruned[norm + statistic] = Select(source[norm + statistic], keep, null);
+                pruned[norm + perChannel] = Slice(source[norm + perChannel], keep, null);
             }
 
-            pruned[norm + ".num_batches_tracked"] = source[norm + ".num_batches_tracked"];
             inputs = keep;
         }
 
         // The head's first layer reads the last block's feature map flattened channel by channel.
-        var head = source.Keys.First(k => k.StartsWith("head.", StringComparison.Ordinal) && source[k].Shape.Length == 2);
-        var perChannel = (int)(source[head].Shape[1] / source[Convolutions(source)[^1]].Shape[0]);
-        int[] columns = [.. inputs.SelectMany(c => Enumerable.Range(c * perChannel, perChannel))];
-        pruned[head] = Select(source[head], null, columns);
+        var positionsPerChannel = (int)(source[HeadInput].Shape[1] / source[convolutions[^1]].Shape[0]);
+        int[] columns = [.. inputs.SelectMany(c => Enumerable.Range(c * positionsPerChannel, positionsPerChannel))];
+        pruned[HeadInput] = Slice(source[HeadInput], null, columns);
         foreach (var key in source.Keys.Where(k => !pruned.ContainsKey(k)))
         {
             pruned[key] = source[key];
         }
 
-        foreach (var (key, shape) in shapes)
-        {
-            if (!pruned[key].Shape.SequenceEqual(shape.Shape))
-            {
-                throw new InvalidOperationException($"{key}: pruned to [{string.Join(", ", pruned[key].Shape)}], {target} needs [{string.Join(", ", shape.Shape)}].");
-            }
-        }
-
         return pruned;
     }
 
-    /// <summary>The convolutions' weights in the order the network applies them.</summary>
-    private static List<string> Convolutions(IReadOnlyDictionary<string, WeightArray> weights) =>
-        [.. weights.Keys.Where(k => k.Contains(".conv", StringComparison.Ordinal) && k.EndsWith(ConvolutionSuffix, StringComparison.Ordinal))];
+    private static void CheckNarrower(IReadOnlyDictionary<string, WeightArray> source, IReadOnlyDictionary<string, WeightArray> target, ModelArchitecture from, ModelArchitecture to)
+    {
+        if (!source.ContainsKey(HeadInput))
+        {
+            throw new ArgumentException($"{from} has no {HeadInput}: it is not a network pruning knows.", nameof(from));
+        }
+
+        foreach (var (key, weights) in target)
+        {
+            if (!source.TryGetValue(key, out var trained) || trained.Shape.Length != weights.Shape.Length)
+            {
+                throw new ArgumentException($"{to} is not a narrower {from}: {(source.ContainsKey(key) ? $"{key} has another shape" : $"{from} has no {key}")}.", nameof(to));
+            }
+
+            if (trained.Shape.Zip(weights.Shape).Any(pair => pair.Second > pair.First))
+            {
+                throw new ArgumentException($"{to} is not a narrower {from}: {key} is [{string.Join(", ", weights.Shape)}] there, [{string.Join(", ", trained.Shape)}] in {from}.", nameof(to));
+            }
+        }
+    }
 
     /// <summary>Indices of the <paramref name="count"/> largest |γ|, in ascending order of index.</summary>
-    private static int[] Largest(float[] scales, int count) =>
+    private static int[] LargestScales(float[] scales, int count) =>
         [.. Enumerable.Range(0, scales.Length).OrderByDescending(i => Math.Abs(scales[i])).Take(count).Order()];
 
     /// <summary>The rows <paramref name="rows"/> (all when null) and, of a matrix or kernel, the columns <paramref name="columns"/>.</summary>
-    private static WeightArray Select(WeightArray weights, int[]? rows, int[]? columns)
+    private static WeightArray Slice(WeightArray weights, int[]? rows, int[]? columns)
     {
         var shape = weights.Shape;
         rows ??= [.. Enumerable.Range(0, (int)shape[0])];
