@@ -156,6 +156,10 @@ internal static class TargetMeasurement
         personalizer.FineTune(crops).Profile.Dispose();
         result["finetune_crops_ms"] = Median(Times(FineTuneRuns, () => personalizer.FineTune(crops).Profile.Dispose()));
         result["finetune_frames_ms"] = Median(Times(FineTuneRuns, () => personalizer.FineTune(frames).Profile.Dispose()));
+        using (BusyProcess.Start())
+        {
+            result["finetune_crops_contended_ms"] = Median(Times(FineTuneRuns, () => personalizer.FineTune(crops).Profile.Dispose()));
+        }
 
         // The parts: the features of 35 crops and their mirror images, and the head's training on them.
         var pixels = crops.SelectMany(c => c.Image.Pixels.ToArray()).ToArray();

@@ -74,7 +74,7 @@ internal static class TargetSuite
             var crops = r.GetProperty("finetune_crops_ms").GetDouble();
             var frames = r.GetProperty("finetune_frames_ms").GetDouble();
             Row("4. `FineTune`, 35 face crops", configuration,
-                $"{Ms(crops)} (features {Ms(r.GetProperty("features_crops_ms").GetDouble())}, head {Ms(r.GetProperty("head_training_ms").GetDouble())})", "≤ 500 ms", crops <= 500);
+                $"{Ms(crops)} (features {Ms(r.GetProperty("features_crops_ms").GetDouble())}, head {Ms(r.GetProperty("head_training_ms").GetDouble())}; beside a busy process {Ms(r.GetProperty("finetune_crops_contended_ms").GetDouble())})", "≤ 500 ms", crops <= 500);
             Row("   `FineTune`, 14 frames 640×480 incl. detection", configuration, Ms(frames), "≤ 1000 ms", frames <= 1000);
             var colds = coldRuns.Select(c => c.GetProperty("cold_start_ms").GetDouble()).Order().ToList();
             var cold = colds[colds.Count / 2];
