@@ -98,6 +98,12 @@ public sealed class ExpressionModel : IDisposable
 
     internal FerNetwork Network { get; }
 
+    /// <summary>Whether calls on one thread run NNPACK's Winograd convolutions (<see cref="InferenceNetwork"/>).</summary>
+    internal bool UsesWinograd => WithInferenceCopy(copy => copy.UsesWinograd);
+
+    /// <summary>NNPACK scratch memories the current inference copy has created: at most the number of concurrent calls.</summary>
+    internal int WinogradWorkspaces => WithInferenceCopy(copy => copy.WorkspacesCreated);
+
     /// <summary>
     /// The precision of the feature extractor at inference. Default: <see cref="InferencePrecision.BFloat16"/>
     /// where the CPU computes bfloat16 natively (the card gives its accuracy), else
@@ -266,7 +272,8 @@ public sealed class ExpressionModel : IDisposable
     {
         if (logger?.IsEnabled(LogLevel.Information) == true)
         {
-            Log.ModelLoaded(logger, source, model.Architecture, model.Precision, model.ParameterCount, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            Log.ModelLoaded(logger, source, model.Architecture, model.Precision, model.UsesWinograd ? "NNPACK Winograd" : "oneDNN",
+                model.ParameterCount, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
 
         return model;
@@ -461,10 +468,11 @@ public sealed class ExpressionModel : IDisposable
         FaceBatches.ForEach(faces, labels.Count, (unit, start, count) =>
         {
             var input = FaceTensors.Normalize(unit, Manifest);
-            using var threads = IntraOpThreads.Use(_threading.ThreadsFor(count * copies));
+            var threadCount = _threading.ThreadsFor(count * copies);
+            using var threads = IntraOpThreads.Use(threadCount);
             for (var copy = 0; copy < copies; copy++)
             {
-                var features = InferenceCopy.Features(copy == 0 ? input : input.flip(3)).contiguous();
+                var features = InferenceCopy.Features(copy == 0 ? input : input.flip(3), threadCount).contiguous();
                 MemoryMarshal.Cast<byte, float>(features.bytes).CopyTo(values.AsSpan(((copy * labels.Count) + start) * length));
                 for (var i = 0; i < count; i++)
                 {
@@ -555,6 +563,19 @@ public sealed class ExpressionModel : IDisposable
         return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(memory.GetBuffer().AsSpan(0, (int)memory.Length))).ToLowerInvariant();
     }
 
+    private T WithInferenceCopy<T>(Func<InferenceNetwork, T> read)
+    {
+        _copyLock.EnterReadLock();
+        try
+        {
+            return read(InferenceCopy);
+        }
+        finally
+        {
+            _copyLock.ExitReadLock();
+        }
+    }
+
     /// <summary>The network inference runs; the caller holds the read lock.</summary>
     private InferenceNetwork InferenceCopy
     {
@@ -574,14 +595,15 @@ public sealed class ExpressionModel : IDisposable
         }
 
         using var noGrad = no_grad();
-        using var threads = IntraOpThreads.Use(_threading.ThreadsFor((int)input.shape[0]));
+        var threadCount = _threading.ThreadsFor((int)input.shape[0]);
+        using var threads = IntraOpThreads.Use(threadCount);
         _copyLock.EnterReadLock();
         try
         {
             var copy = InferenceCopy;
             var classifier = head?.Module ?? copy.Head;
             classifier.eval();
-            return classifier.forward(copy.Features(input));
+            return classifier.forward(copy.Features(input, threadCount));
         }
         finally
         {

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using PersonalFer.Data;
+using PersonalFer.Model.Native;
 using PersonalFer.Model.Networks;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -6,22 +9,39 @@ namespace PersonalFer.Model;
 
 /// <summary>
 /// The network as inference runs it, built from the trained one: every BatchNorm folded into the convolution before
-/// it (in eval mode BatchNorm is a per-channel affine map, so the convolution's weights and bias absorb it and a
-/// whole pass over each activation disappears), convolution weights channels-last (what oneDNN's convolutions are
-/// fastest on) and in the inference precision, except a convolution of one input channel (the first), which stays
-/// float32: with nine products per output oneDNN's bfloat16 kernel gains nothing there and runs about 4× slower than
-/// the float32 one. The head stays float32. Read-only once built, so any number of threads may run it at once.
+/// it (a whole pass over each activation disappears), in two paths.
+/// <list type="bullet">
+/// <item>The batch path, for calls that use several threads: every convolution by oneDNN, weights channels-last
+/// (what its convolutions are fastest on) and in the inference precision, except a convolution of one input channel
+/// (the first), which stays float32: with nine products per output oneDNN's bfloat16 kernel gains nothing there and
+/// runs about 4× slower than the float32 one.</item>
+/// <item>The single-thread path, for float32 calls on one thread (a frame's faces), where NNPACK is available: the
+/// convolutions whose output is at least <see cref="WinogradMinimumSide"/> pixels on a side by NNPACK's Winograd
+/// kernel, the rest as on the batch path. On one thread that kernel takes under half of oneDNN's time for these
+/// layers (docs/BENCHMARKS.md).</item>
+/// </list>
+/// The head stays float32. Read-only once built, so any number of threads may run it at once; each call borrows
+/// its own NNPACK scratch memory.
 /// </summary>
 internal sealed class InferenceNetwork : IDisposable
 {
-    // Owns the head and the stateless layers (ReLU is applied in place instead, pooling, flatten, dropout) the steps run.
+    /// <summary>
+    /// Below this output side NNPACK's Winograd kernel loses: a 6×6 map is a single 8×8 tile, so the transformed
+    /// weights (about 7× a 3×3 kernel's) are streamed from memory for few outputs; oneDNN's direct kernel wins there.
+    /// </summary>
+    internal const int WinogradMinimumSide = 12;
+
+    // Owns the head and the stateless layers (pooling, flatten, dropout) the steps run.
     private readonly FerNetwork _copy;
-    private readonly List<Step> _steps = [];
-    private readonly ScalarType _dtype;
+    private readonly List<InferenceStep> _batchSteps = [];
+    private readonly List<InferenceStep>? _singleThreadSteps;
+    private readonly ConcurrentBag<Nnpack.Workspace> _workspaces = [];
+    private readonly long _workspaceBytes;
+    private int _workspacesCreated;
 
     public InferenceNetwork(FerNetwork trained, ModelArchitecture architecture, InferencePrecision precision)
     {
-        _dtype = precision == InferencePrecision.BFloat16 ? bfloat16 : float32;
+        var dtype = precision == InferencePrecision.BFloat16 ? bfloat16 : float32;
         _copy = NetworkFactory.Create(architecture);
         try
         {
@@ -31,7 +51,20 @@ internal sealed class InferenceNetwork : IDisposable
             }
 
             _copy.eval();
-            BuildSteps();
+            var layers = Leaves(_copy.Features).ToList();
+            BuildSteps(layers, dtype, winograd: false, _batchSteps);
+            if (precision == InferencePrecision.Float32 && Nnpack.IsAvailable)
+            {
+                var steps = new List<InferenceStep>();
+                _singleThreadSteps = steps;
+                BuildSteps(layers, dtype, winograd: true, steps);
+                _workspaceBytes = steps.OfType<InferenceStep.WinogradConvolution>().Select(step => step.WorkspaceBytes).DefaultIfEmpty().Max();
+                if (_workspaceBytes == 0)
+                {
+                    DisposeAll(steps);
+                    _singleThreadSteps = null;
+                }
+            }
         }
         catch
         {
@@ -43,42 +76,108 @@ internal sealed class InferenceNetwork : IDisposable
     /// <summary>The general head (float32, eval).</summary>
     public nn.Module<Tensor, Tensor> Head => _copy.Head;
 
-    /// <summary>Float32 features [N, FeatureSize] of normalized float32 input [N, 1, 48, 48], in the caller's dispose scope.</summary>
-    public Tensor Features(Tensor input)
+    /// <summary>True when calls on one thread take the NNPACK path.</summary>
+    public bool UsesWinograd => _singleThreadSteps is not null;
+
+    /// <summary>NNPACK scratch memories created so far: one per call that ran while all earlier ones were in use.</summary>
+    public int WorkspacesCreated => Volatile.Read(ref _workspacesCreated);
+
+    /// <summary>
+    /// Float32 features [N, FeatureSize] of normalized float32 input [N, 1, 48, 48], in the caller's dispose scope;
+    /// <paramref name="threads"/> is the call's libtorch thread count.
+    /// </summary>
+    public Tensor Features(Tensor input, int threads)
     {
-        var x = ToChannelsLast(input);
-        foreach (var step in _steps)
+        if (threads != 1 || _singleThreadSteps is null)
         {
-            x = step.Forward(x);
+            return Run(_batchSteps, input, workspace: null);
+        }
+
+        if (!_workspaces.TryTake(out var workspace))
+        {
+            workspace = new Nnpack.Workspace(_workspaceBytes);
+            Interlocked.Increment(ref _workspacesCreated);
+        }
+
+        try
+        {
+            return Run(_singleThreadSteps, input.contiguous(), workspace);
+        }
+        finally
+        {
+            _workspaces.Add(workspace);
+        }
+    }
+
+    private static Tensor Run(List<InferenceStep> steps, Tensor input, Nnpack.Workspace? workspace)
+    {
+        var x = input;
+        foreach (var step in steps)
+        {
+            x = step.Forward(x, workspace);
         }
 
         return x.to(float32);
     }
 
-    private void BuildSteps()
+    /// <summary>
+    /// The steps for <paramref name="layers"/> (in forward order). Input arrives as contiguous [N, C, H, W]; with
+    /// <paramref name="winograd"/>, NNPACK takes the leading convolutions it runs well (and the 2×2 poolings between
+    /// them), and the map turns channels-last before the first step oneDNN runs.
+    /// </summary>
+    private static void BuildSteps(List<nn.Module> layers, ScalarType dtype, bool winograd, List<InferenceStep> steps)
     {
-        var layers = Leaves(_copy.Features).ToList();
+        var (channels, height, width) = (1L, FaceImage.Size, FaceImage.Size);
+        var contiguous = true;
         for (var i = 0; i < layers.Count; i++)
         {
             switch (layers[i])
             {
                 case Conv2d conv:
                     var norm = i + 1 < layers.Count ? layers[i + 1] as BatchNorm : null;
-                    _steps.Add(Convolution.Fold(conv, norm, conv.in_channels == 1 ? float32 : _dtype));
                     i += norm is null ? 0 : 1;
+                    if (contiguous && winograd && InferenceStep.WinogradConvolution.Supports(conv, channels)
+                        && Math.Min(height, width) + (2 * conv.padding![0]) - 2 >= WinogradMinimumSide)
+                    {
+                        var relu = i + 1 < layers.Count && layers[i + 1] is ReLU;
+                        i += relu ? 1 : 0;
+                        var step = new InferenceStep.WinogradConvolution(conv, norm, height, width, relu);
+                        steps.Add(step);
+                        (height, width) = step.OutputSize;
+                    }
+                    else
+                    {
+                        if (contiguous)
+                        {
+                            steps.Add(new InferenceStep.ToChannelsLast());
+                            contiguous = false;
+                        }
+
+                        steps.Add(new InferenceStep.Convolution(conv, norm, conv.in_channels == 1 ? float32 : dtype));
+                    }
+
+                    channels = conv.out_channels;
                     break;
                 case ReLU:
-                    _steps.Add(new InPlaceRelu());
+                    steps.Add(new InferenceStep.InPlaceRelu());
                     break;
                 case BatchNorm:
                     throw new NotSupportedException("A BatchNorm that does not follow a convolution cannot be folded.");
+                case MaxPool2d pool when contiguous && IsPairPooling(pool):
+                    steps.Add(new InferenceStep.PairMaxPool());
+                    (height, width) = (height / 2, width / 2);
+                    break;
                 default:
-                    _steps.Add(new Stateless(layers[i] as nn.Module<Tensor, Tensor>
+                    steps.Add(new InferenceStep.Stateless(layers[i] as nn.Module<Tensor, Tensor>
                         ?? throw new NotSupportedException($"Layer {layers[i].GetName()} is not a tensor-to-tensor module.")));
                     break;
             }
         }
     }
+
+    private static bool IsPairPooling(MaxPool2d pool) =>
+        (pool.kernel_size is [2, 2] or [2]) && (pool.stride is null or [2, 2] or [2]) && (pool.padding is null or [0, 0] or [0])
+        && (pool.dilation is null or [1, 1] or [1]) && !pool.ceil_mode;
 
     /// <summary>The layers of <paramref name="module"/> in the order its forward runs them (containers are sequential).</summary>
     private static IEnumerable<nn.Module> Leaves(nn.Module module)
@@ -87,99 +186,27 @@ internal sealed class InferenceNetwork : IDisposable
         return children.Count == 0 ? [module] : children.SelectMany(Leaves);
     }
 
-    /// <summary>
-    /// The same [N, C, H, W] values stored channel-innermost (TorchSharp has no memory_format argument: the
-    /// permutation's contiguous copy, viewed back, has exactly channels-last strides).
-    /// </summary>
-    private static Tensor ToChannelsLast(Tensor batch) => batch.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
-
-    public void Dispose()
+    private static void DisposeAll(List<InferenceStep> steps)
     {
-        foreach (var step in _steps)
+        foreach (var step in steps)
         {
             step.Dispose();
         }
+    }
+
+    public void Dispose()
+    {
+        DisposeAll(_batchSteps);
+        if (_singleThreadSteps is not null)
+        {
+            DisposeAll(_singleThreadSteps);
+        }
+
+        while (_workspaces.TryTake(out var workspace))
+        {
+            workspace.Dispose();
+        }
 
         _copy.Dispose();
-    }
-
-    private abstract class Step : IDisposable
-    {
-        public abstract Tensor Forward(Tensor x);
-
-        public virtual void Dispose()
-        {
-        }
-    }
-
-    private sealed class Stateless(nn.Module<Tensor, Tensor> module) : Step
-    {
-        public override Tensor Forward(Tensor x) => module.forward(x);
-    }
-
-    // The convolution's output is fresh, so rectifying it in place saves an activation-sized allocation.
-    private sealed class InPlaceRelu : Step
-    {
-        public override Tensor Forward(Tensor x) => x.relu_();
-    }
-
-    private sealed class Convolution : Step
-    {
-        private readonly Tensor _weight;
-        private readonly Tensor _bias;
-        private readonly long[] _stride;
-        private readonly long[] _padding;
-        private readonly long[] _dilation;
-        private readonly long _groups;
-        private readonly ScalarType _dtype;
-
-        private Convolution(Tensor weight, Tensor bias, Conv2d conv)
-        {
-            _dtype = weight.dtype;
-            _weight = weight;
-            _bias = bias;
-            _stride = conv.stride;
-            _padding = conv.padding ?? throw new NotSupportedException("Only explicit zero padding is folded.");
-            _dilation = conv.dilation;
-            _groups = conv.groups;
-        }
-
-        /// <summary>
-        /// The convolution followed by <paramref name="norm"/> (eval mode) as one convolution: per output channel,
-        /// scale = γ / √(var + ε), weight × scale and (bias − mean) × scale + β, computed in float64.
-        /// </summary>
-        public static Convolution Fold(Conv2d conv, BatchNorm? norm, ScalarType dtype)
-        {
-            if (conv.padding_mode != TorchSharp.PaddingModes.Zeros)
-            {
-                throw new NotSupportedException("Only zero-padded convolutions are folded.");
-            }
-
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var weight = conv.weight.detach().to(float64);
-            var bias = conv.bias is { } b ? b.detach().to(float64) : zeros(conv.out_channels, float64);
-            if (norm is not null)
-            {
-                var scale = norm.weight!.detach().to(float64) / (norm.running_var!.to(float64) + norm.eps).sqrt();
-                weight = weight * scale.view(-1, 1, 1, 1);
-                bias = ((bias - norm.running_mean!.to(float64)) * scale) + norm.bias!.detach().to(float64);
-            }
-
-            return new Convolution(
-                ToChannelsLast(weight.to(dtype)).MoveToOuterDisposeScope(),
-                bias.to(dtype).MoveToOuterDisposeScope(),
-                conv);
-        }
-
-        // Casting keeps channels-last strides.
-        public override Tensor Forward(Tensor x) =>
-            nn.functional.conv2d(x.dtype == _dtype ? x : x.to(_dtype), _weight, _bias, _stride, _padding, _dilation, _groups);
-
-        public override void Dispose()
-        {
-            _weight.Dispose();
-            _bias.Dispose();
-        }
     }
 }

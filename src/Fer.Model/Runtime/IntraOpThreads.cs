@@ -73,15 +73,7 @@ internal static class IntraOpThreads
         public static OpenMp? Find()
         {
             TorchRuntime.EnsureInitialized();
-            if (!OperatingSystem.IsLinux() || !File.Exists("/proc/self/maps"))
-            {
-                return null;
-            }
-
-            var path = File.ReadLines("/proc/self/maps")
-                .Select(line => line.IndexOf('/', StringComparison.Ordinal) is var slash and >= 0 ? line[slash..] : null)
-                .FirstOrDefault(path => path is not null && Path.GetFileName(path) is var name
-                    && (name.StartsWith("libgomp", StringComparison.Ordinal) || name.StartsWith("libiomp", StringComparison.Ordinal)));
+            var path = MappedLibraries.Find("libgomp", "libiomp");
             return path is not null && NativeLibrary.TryLoad(path, out var library)
                 && NativeLibrary.TryGetExport(library, "omp_set_num_threads", out var setNumThreads)
                 ? new OpenMp(Marshal.GetDelegateForFunctionPointer<SetNumThreadsFunction>(setNumThreads))

@@ -29,6 +29,9 @@ public static class TorchRuntime
 {
     private const string TorchSharpLibrary = "libLibTorchSharp.so";
 
+    /// <summary>The file-name prefix of libtorch's CPU library, whose exported C and C++ functions PersonalFer calls where TorchSharp binds none.</summary>
+    internal const string LibTorchCpu = "libtorch_cpu";
+
     // The libtorch TorchSharp 0.107.0 (Directory.Packages.props) was built against: the only version it loads.
     private const string LibTorchVersion = "2.10.0";
     private const string NativeCacheVariable = "PERSONALFER_NATIVE_CACHE";
@@ -236,18 +239,18 @@ public static class TorchRuntime
     }
 
     /// <summary>
-    /// libtorch tries NNPACK for every no-grad float32 convolution over 16 or more images; on CPUs NNPACK does not
-    /// support (such as this project's AMD EPYC machine) each attempt fails, prints "Could not initialize NNPACK!"
-    /// to stderr — thousands of lines per evaluation — and falls back to the same kernels this selects directly.
-    /// This is PyTorch's <c>torch.backends.nnpack.set_flags(False)</c>, which TorchSharp does not bind, so libtorch's
-    /// exported C++ functions are called; where they are missing nothing changes.
+    /// Turns off libtorch's own use of NNPACK: it tries NNPACK for every no-grad float32 convolution over 16 or more
+    /// images, and on CPUs NNPACK refuses (it needs AVX2, FMA3 and readable sizes of three cache levels, which some
+    /// virtual machines hide) each attempt fails, prints "Could not initialize NNPACK!" to stderr — thousands of
+    /// lines per evaluation — and falls back to the kernels this selects directly. PersonalFer calls NNPACK's
+    /// single-image convolution itself where it is faster (<see cref="Native.Nnpack"/>). This is PyTorch's
+    /// <c>torch.backends.nnpack.set_flags(False)</c>, which TorchSharp does not bind, so libtorch's exported C++
+    /// functions are called; where they are missing nothing changes.
     /// </summary>
     private static void DisableNnpack()
     {
-        if (!OperatingSystem.IsLinux() || NativeSearchPath.Find(NativeSearchDirectories(), "libtorch_cpu.so") is not { } path
-            || !NativeLibrary.TryLoad(path, out var library)
-            || !NativeLibrary.TryGetExport(library, "_ZN2at13globalContextEv", out var globalContext)
-            || !NativeLibrary.TryGetExport(library, "_ZN2at7Context20setUserEnabledNNPACKEb", out var setEnabled))
+        if (!MappedLibraries.TryGetExport(LibTorchCpu, "_ZN2at13globalContextEv", out var globalContext)
+            || !MappedLibraries.TryGetExport(LibTorchCpu, "_ZN2at7Context20setUserEnabledNNPACKEb", out var setEnabled))
         {
             return;
         }
@@ -281,19 +284,8 @@ public static class TorchRuntime
     }
 
     /// <summary>The libstdc++ the dynamic loader uses in this process (the .NET runtime itself links it).</summary>
-    private static string? LoadedLibStdCxx()
-    {
-        static string? FromMaps() => File.ReadLines("/proc/self/maps")
-            .Select(line => line.IndexOf('/', StringComparison.Ordinal) is var slash and >= 0 ? line[slash..] : null)
-            .FirstOrDefault(path => path is not null && Path.GetFileName(path).StartsWith("libstdc++.so", StringComparison.Ordinal));
-
-        if (FromMaps() is { } path)
-        {
-            return path;
-        }
-
-        return NativeLibrary.TryLoad("libstdc++.so.6", out _) ? FromMaps() : null;
-    }
+    private static string? LoadedLibStdCxx() =>
+        MappedLibraries.Find("libstdc++.so") ?? (NativeLibrary.TryLoad("libstdc++.so.6", out _) ? MappedLibraries.Find("libstdc++.so") : null);
 
     /// <summary>
     /// Loads the libtorch libraries the patched copy needs from their real folder, so that the copy (which lives

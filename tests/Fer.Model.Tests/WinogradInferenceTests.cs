@@ -1,0 +1,186 @@
+using CsCheck;
+using PersonalFer.Model.Native;
+using PersonalFer.Tests;
+using static TorchSharp.torch;
+
+namespace PersonalFer.Model.Tests;
+
+/// <summary>
+/// Float32 calls on one thread run the leading convolutions through NNPACK's Winograd kernel (InferenceNetwork's
+/// single-thread path): each piece against what libtorch computes, and the whole path against the batch path.
+/// </summary>
+public sealed class WinogradInferenceTests
+{
+    [Fact]
+    public void Nnpack_is_used_on_a_linux_x64_cpu_with_avx2_and_fma_that_it_supports()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() && System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported,
+            "NNPACK's kernels need an x86-64 CPU with AVX2 and FMA3.");
+        Assert.SkipUnless(ReadableCacheLevels() >= 3, "NNPACK refuses a CPU whose L1, L2 and L3 caches it cannot all read (as some virtual machines hide them).");
+
+        Assert.True(Nnpack.IsAvailable, "libtorch's NNPACK functions were not found or disagreed with a direct convolution.");
+        using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 1);
+        model.Precision = InferencePrecision.Float32;
+        Assert.True(model.UsesWinograd);
+        model.Precision = InferencePrecision.BFloat16;
+        Assert.False(model.UsesWinograd);
+    }
+
+    [Fact]
+    public void A_convolution_computes_what_libtorch_computes()
+    {
+        RequireNnpack();
+        Gen.Select(Gen.Int[1, 40], Gen.Int[1, 40], Gen.Int[3, 30], Gen.Int[3, 30], Gen.Int[0, 2], Gen.Bool, Gen.Int[0, int.MaxValue]).Sample(
+            (inputs, outputs, height, width, padding, relu, seed) =>
+            {
+                if (height + (2 * padding) < 3 || width + (2 * padding) < 3)
+                {
+                    return;
+                }
+
+                using var scope = NewDisposeScope();
+                var generator = new TorchSharp.torch.Generator((ulong)seed);
+                var image = randn([1, inputs, height, width], generator: generator);
+                var weight = randn([outputs, inputs, 3, 3], generator: generator) / Math.Sqrt(inputs * 9);
+                var bias = randn([outputs], generator: generator);
+                var expected = nn.functional.conv2d(image, weight, bias, padding: [padding, padding]);
+                expected = relu ? expected.relu() : expected;
+
+                using var layer = new Nnpack.Convolution(weight.data<float>().ToArray(), bias.data<float>().ToArray(), inputs, height, width, padding, relu);
+                using var workspace = new Nnpack.Workspace(layer.WorkspaceBytes);
+                var output = new float[outputs * layer.OutputSize.Height * layer.OutputSize.Width];
+                Run(layer, image.data<float>().ToArray(), output, workspace);
+
+                Assert.Equal(expected.shape, new long[] { 1, outputs, layer.OutputSize.Height, layer.OutputSize.Width });
+                var difference = (tensor(output).view(expected.shape) - expected).abs().max().item<float>();
+                Assert.True(difference < 1e-4 * Math.Max(1, expected.abs().max().item<float>()),
+                    $"{inputs}→{outputs} channels, {height}×{width}, padding {padding}, relu {relu}: differs by {difference}");
+            },
+            iter: 60);
+    }
+
+    [Fact]
+    public void A_workspace_smaller_than_the_layer_needs_and_a_disposed_layer_are_refused()
+    {
+        RequireNnpack();
+        var layer = new Nnpack.Convolution(new float[4 * 2 * 9], new float[4], 2, 12, 12, 1, relu: false);
+        using var small = new Nnpack.Workspace(layer.WorkspaceBytes - 1);
+        using var enough = new Nnpack.Workspace(layer.WorkspaceBytes);
+        var input = new float[2 * 12 * 12];
+        var output = new float[4 * 12 * 12];
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => Run(layer, input, output, small));
+        layer.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => Run(layer, input, output, enough));
+    }
+
+    [Theory]
+    [InlineData(ModelArchitecture.VggBn)]
+    [InlineData(ModelArchitecture.VggBnCompact)]
+    [InlineData(ModelArchitecture.Seed)] // valid padding: odd map sides, pooling that drops an edge
+    public void One_thread_calls_compute_what_batch_calls_compute(ModelArchitecture architecture)
+    {
+        RequireNnpack();
+        var faces = TestFaces.Make(5);
+        using var model = ExpressionModel.Create(architecture, seed: 4);
+        using var network = new InferenceNetwork(model.Network, architecture, InferencePrecision.Float32);
+        Assert.True(network.UsesWinograd);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var input = FaceTensors.Normalize(FaceTensors.Unit(faces.Pixels, faces.Count), model.Manifest);
+
+        var batch = network.Features(input, threads: 2);
+        var oneThread = network.Features(input, threads: 1);
+        var firstFace = network.Features(input[..1], threads: 1);
+
+        Assert.Equal(batch.shape, oneThread.shape);
+        var scale = batch.abs().max().item<float>();
+        Assert.True(scale > 0, "the features are all zero: the comparison would prove nothing");
+        Assert.True((oneThread - batch).abs().max().item<float>() < 1e-4 * scale, $"features differ by {(oneThread - batch).abs().max().item<float>()} (largest {scale})");
+        Assert.True((firstFace - batch[..1]).abs().max().item<float>() < 1e-4 * scale, "a face alone differs from the same face in a call of five");
+        Assert.True((oneThread[0] - oneThread[1]).abs().max().item<float>() > 1e-3 * scale, "two different faces gave the same features");
+    }
+
+    [Fact]
+    public void The_shipped_model_predicts_the_same_classes_one_face_at_a_time_on_either_path()
+    {
+        RequireNnpack();
+        var faces = TestFaces.Make(200, seed: 9);
+        using var model = ExpressionModel.LoadDefault();
+        model.Precision = InferencePrecision.Float32;
+        var oneThread = Enumerable.Range(0, faces.Count).Select(i => model.PredictProbabilities(faces.Image(i), 1)).ToArray();
+        model.Threading = new InferenceThreading { FacesPerThread = 0, MaxThreads = 2 };
+        var batchPath = Enumerable.Range(0, faces.Count).Select(i => model.PredictProbabilities(faces.Image(i), 1)).ToArray();
+
+        for (var i = 0; i < faces.Count; i++)
+        {
+            Assert.True(oneThread[i].Zip(batchPath[i], (a, b) => Math.Abs(a - b)).Max() < 1e-4, $"face {i}: probabilities differ");
+        }
+    }
+
+    [Fact]
+    public void Concurrent_one_thread_calls_each_use_scratch_memory_of_their_own_and_thousands_leave_nothing_behind()
+    {
+        RequireNnpack();
+        var faces = TestFaces.Make(32, seed: 3);
+        using var model = ExpressionModel.LoadDefault();
+        model.Precision = InferencePrecision.Float32;
+        var expected = Enumerable.Range(0, faces.Count).Select(i => model.PredictProbabilities(faces.Image(i), 1)).ToArray();
+
+        var mismatches = 0;
+        Parallel.For(0, 4 * 400, new ParallelOptions { MaxDegreeOfParallelism = 4 }, call =>
+        {
+            var face = call % faces.Count;
+            if (!model.PredictProbabilities(faces.Image(face), 1).SequenceEqual(expected[face]))
+            {
+                Interlocked.Increment(ref mismatches);
+            }
+        });
+
+        Assert.Equal(0, mismatches);
+        Assert.InRange(model.WinogradWorkspaces, 1, 4);
+        var live = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (var i = 0; i < 2000; i++)
+        {
+            model.PredictProbabilities(faces.Image(i % faces.Count), 1);
+        }
+
+        Assert.Equal(live, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        Assert.InRange(model.WinogradWorkspaces, 1, 4);
+    }
+
+    [Theory]
+    [InlineData(8, 8)]
+    [InlineData(7, 9)]
+    [InlineData(3, 2)]
+    public void Pair_pooling_computes_what_max_pool2d_computes(int height, int width)
+    {
+        using var scope = NewDisposeScope();
+        var x = randn([2, 3, height, width], generator: new TorchSharp.torch.Generator(11));
+
+        var pooled = new InferenceStep.PairMaxPool().Forward(x, workspace: null);
+
+        Assert.Equal(nn.functional.max_pool2d(x, 2).data<float>().ToArray(), pooled.contiguous().data<float>().ToArray());
+    }
+
+    private static unsafe void Run(Nnpack.Convolution layer, float[] input, float[] output, Nnpack.Workspace workspace)
+    {
+        fixed (float* source = input, target = output)
+        {
+            layer.Run(source, target, workspace);
+        }
+    }
+
+    private static void RequireNnpack() =>
+        Assert.SkipUnless(Nnpack.IsAvailable, "NNPACK is not available on this CPU or in this libtorch build; inference uses oneDNN alone.");
+
+    /// <summary>Cache levels with a data or unified cache the kernel reports for CPU 0.</summary>
+    private static int ReadableCacheLevels()
+    {
+        const string caches = "/sys/devices/system/cpu/cpu0/cache";
+        return !Directory.Exists(caches) ? 0 : Directory.GetDirectories(caches, "index*")
+            .Where(index => File.ReadAllText(Path.Combine(index, "type")).Trim() is "Data" or "Unified")
+            .Select(index => File.ReadAllText(Path.Combine(index, "level")).Trim())
+            .Distinct().Count();
+    }
+}
