@@ -75,7 +75,7 @@ public sealed class YuNetFaceDetector : IFaceDetector
         // Shrunk first, then converted to BGR: area averaging works on each channel alone and the conversions only
         // copy or drop channels, so the input is the same as converting the whole frame first, for a fraction of it.
         var scale = Math.Min(1.0, _options.MaxDetectionSide / (double)Math.Max(frame.Width, frame.Height));
-        using var small = scale < 1 ? frame.Resize(new Size(Math.Max(1, (int)Math.Round(frame.Width * scale)), Math.Max(1, (int)Math.Round(frame.Height * scale))), interpolation: InterpolationFlags.Area) : null;
+        using var small = scale < 1 ? AreaShrink.To(frame, new Size(Math.Max(1, (int)Math.Round(frame.Width * scale)), Math.Max(1, (int)Math.Round(frame.Height * scale)))) : null;
         using var converted = channels == FrameConversion.BgrChannels ? null : FrameConversion.ToBgr(small ?? frame);
         var input = converted ?? small ?? frame;
         var xScale = frame.Width / (double)input.Width;
