@@ -30,54 +30,52 @@ public sealed class WinogradInferenceTests
     public void A_convolution_computes_what_libtorch_computes()
     {
         RequireNnpack();
-        Gen.Select(Gen.Int[1, 40], Gen.Int[1, 40], Gen.Int[3, 30], Gen.Int[3, 30], Gen.Int[0, 2], Gen.Bool, Gen.Int[0, int.MaxValue]).Sample(
-            (inputs, outputs, height, width, padding, relu, seed) =>
-            {
-                if (height + (2 * padding) < 3 || width + (2 * padding) < 3)
-                {
-                    return;
-                }
-
-                using var scope = NewDisposeScope();
-                var generator = new TorchSharp.torch.Generator((ulong)seed);
-                var image = randn([1, inputs, height, width], generator: generator);
-                var weight = randn([outputs, inputs, 3, 3], generator: generator) / Math.Sqrt(inputs * 9);
-                var bias = randn([outputs], generator: generator);
-                var expected = nn.functional.conv2d(image, weight, bias, padding: [padding, padding]);
-                expected = relu ? expected.relu() : expected;
-
-                using var layer = new Nnpack.Convolution(weight.data<float>().ToArray(), bias.data<float>().ToArray(), inputs, height, width, padding, relu);
-                using var workspace = new Nnpack.Workspace(layer.WorkspaceBytes);
-                var output = new float[outputs * layer.OutputSize.Height * layer.OutputSize.Width];
-                Run(layer, image.data<float>().ToArray(), output, workspace);
-
-                Assert.Equal(expected.shape, new long[] { 1, outputs, layer.OutputSize.Height, layer.OutputSize.Width });
-                var difference = (tensor(output).view(expected.shape) - expected).abs().max().item<float>();
-                Assert.True(difference < 1e-4 * Math.Max(1, expected.abs().max().item<float>()),
-                    $"{inputs}→{outputs} channels, {height}×{width}, padding {padding}, relu {relu}: differs by {difference}");
-            },
-            iter: 60);
+        // Small layers of every shape, and wide ones: NNPACK splits many input channels into blocks by cache size.
+        Gen.Select(Gen.Int[1, 40], Gen.Int[1, 40], Gen.Int[3, 30], Gen.Int[3, 30], Gen.Int[0, 2], Gen.Bool, Gen.Int[0, int.MaxValue])
+            .Sample((inputs, outputs, height, width, padding, relu, seed) => AssertLayerMatchesLibTorch(inputs, outputs, height, width, padding, relu, seed), iter: 60);
+        Gen.Select(Gen.Int[130, 300], Gen.Int[1, 64], Gen.Int[3, 14], Gen.Int[3, 14], Gen.Int[0, 2], Gen.Bool, Gen.Int[0, int.MaxValue])
+            .Sample((inputs, outputs, height, width, padding, relu, seed) => AssertLayerMatchesLibTorch(inputs, outputs, height, width, padding, relu, seed), iter: 12);
     }
 
     [Fact]
-    public void A_workspace_smaller_than_the_layer_needs_and_a_disposed_layer_are_refused()
+    public void A_workspace_smaller_than_the_layer_needs_a_disposed_workspace_and_a_disposed_layer_are_refused()
     {
         RequireNnpack();
         var layer = new Nnpack.Convolution(new float[4 * 2 * 9], new float[4], 2, 12, 12, 1, relu: false);
-        using var small = new Nnpack.Workspace(layer.WorkspaceBytes - 1);
-        using var enough = new Nnpack.Workspace(layer.WorkspaceBytes);
+        using var small = new AlignedBuffer(layer.WorkspaceBytes - 1);
+        using var enough = new AlignedBuffer(layer.WorkspaceBytes);
+        var disposed = new AlignedBuffer(layer.WorkspaceBytes);
+        disposed.Dispose();
         var input = new float[2 * 12 * 12];
         var output = new float[4 * 12 * 12];
 
         Assert.Throws<ArgumentOutOfRangeException>(() => Run(layer, input, output, small));
+        Assert.Throws<ObjectDisposedException>(() => Run(layer, input, output, disposed));
+        Run(layer, input, output, enough);
         layer.Dispose();
         Assert.Throws<ObjectDisposedException>(() => Run(layer, input, output, enough));
+    }
+
+    [Fact]
+    public void A_step_refuses_input_of_another_shape_or_type_than_it_was_built_for()
+    {
+        RequireNnpack();
+        using var model = ExpressionModel.Create(ModelArchitecture.VggBn, seed: 1);
+        var conv = (TorchSharp.Modules.Conv2d)model.Network.Features.modules().First(m => m is TorchSharp.Modules.Conv2d);
+        using var step = new InferenceStep.WinogradConvolution(conv, norm: null, height: 48, width: 48, relu: true);
+        using var workspace = new AlignedBuffer(step.WorkspaceBytes);
+        using var scope = NewDisposeScope();
+
+        Assert.Equal([2, 32, 48, 48], step.Forward(zeros(2, 1, 48, 48), workspace).shape);
+        Assert.Throws<ArgumentException>(() => step.Forward(zeros(2, 1, 24, 48), workspace));
+        Assert.Throws<ArgumentException>(() => step.Forward(zeros(2, 1, 48, 48).to(bfloat16), workspace));
+        Assert.Throws<ArgumentException>(() => step.Forward(zeros(2, 1, 48, 96)[.., .., .., ..48], workspace));
     }
 
     [Theory]
     [InlineData(ModelArchitecture.VggBn)]
     [InlineData(ModelArchitecture.VggBnCompact)]
-    [InlineData(ModelArchitecture.Seed)] // valid padding: odd map sides, pooling that drops an edge
+    [InlineData(ModelArchitecture.Seed)] // valid padding: 48 → 46 → 44 → 22 → 20 → 10 → 8, and no BatchNorm
     public void One_thread_calls_compute_what_batch_calls_compute(ModelArchitecture architecture)
     {
         RequireNnpack();
@@ -150,20 +148,44 @@ public sealed class WinogradInferenceTests
     }
 
     [Theory]
+    [InlineData(48, 48)]
     [InlineData(8, 8)]
     [InlineData(7, 9)]
+    [InlineData(13, 19)]
     [InlineData(3, 2)]
     public void Pair_pooling_computes_what_max_pool2d_computes(int height, int width)
     {
         using var scope = NewDisposeScope();
         var x = randn([2, 3, height, width], generator: new TorchSharp.torch.Generator(11));
+        Assert.Throws<ArgumentException>(() => new InferenceStep.PairMaxPool().Forward(x.transpose(2, 3), workspace: null));
 
         var pooled = new InferenceStep.PairMaxPool().Forward(x, workspace: null);
 
         Assert.Equal(nn.functional.max_pool2d(x, 2).data<float>().ToArray(), pooled.contiguous().data<float>().ToArray());
     }
 
-    private static unsafe void Run(Nnpack.Convolution layer, float[] input, float[] output, Nnpack.Workspace workspace)
+    private static void AssertLayerMatchesLibTorch(int inputs, int outputs, int height, int width, int padding, bool relu, int seed)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator((ulong)seed);
+        var image = randn([1, inputs, height, width], generator: generator);
+        var weight = randn([outputs, inputs, 3, 3], generator: generator) / Math.Sqrt(inputs * 9);
+        var bias = randn([outputs], generator: generator);
+        var expected = nn.functional.conv2d(image, weight, bias, padding: [padding, padding]);
+        expected = relu ? expected.relu() : expected;
+
+        using var layer = new Nnpack.Convolution(weight.data<float>().ToArray(), bias.data<float>().ToArray(), inputs, height, width, padding, relu);
+        using var workspace = new AlignedBuffer(layer.WorkspaceBytes);
+        var output = new float[outputs * layer.OutputSize.Height * layer.OutputSize.Width];
+        Run(layer, image.data<float>().ToArray(), output, workspace);
+
+        Assert.Equal(expected.shape, new long[] { 1, outputs, layer.OutputSize.Height, layer.OutputSize.Width });
+        var difference = (tensor(output).view(expected.shape) - expected).abs().max().item<float>();
+        Assert.True(difference < 1e-4 * Math.Max(1, expected.abs().max().item<float>()),
+            $"{inputs}→{outputs} channels, {height}×{width}, padding {padding}, relu {relu}: differs by {difference}");
+    }
+
+    private static unsafe void Run(Nnpack.Convolution layer, float[] input, float[] output, AlignedBuffer workspace)
     {
         fixed (float* source = input, target = output)
         {

@@ -17,8 +17,8 @@ namespace PersonalFer.Model;
 /// runs about 4× slower than the float32 one.</item>
 /// <item>The single-thread path, for float32 calls on one thread (a frame's faces), where NNPACK is available: the
 /// convolutions whose output is at least <see cref="WinogradMinimumSide"/> pixels on a side by NNPACK's Winograd
-/// kernel, the rest as on the batch path. On one thread that kernel takes under half of oneDNN's time for these
-/// layers (docs/BENCHMARKS.md).</item>
+/// kernel, the rest by the batch path's oneDNN convolutions. It cut the float32 network's time per face by 30–42 %
+/// (docs/BENCHMARKS.md).</item>
 /// </list>
 /// The head stays float32. Read-only once built, so any number of threads may run it at once; each call borrows
 /// its own NNPACK scratch memory.
@@ -35,7 +35,7 @@ internal sealed class InferenceNetwork : IDisposable
     private readonly FerNetwork _copy;
     private readonly List<InferenceStep> _batchSteps = [];
     private readonly List<InferenceStep>? _singleThreadSteps;
-    private readonly ConcurrentBag<Nnpack.Workspace> _workspaces = [];
+    private readonly ConcurrentBag<AlignedBuffer> _workspaces = [];
     private readonly long _workspaceBytes;
     private int _workspacesCreated;
 
@@ -52,18 +52,11 @@ internal sealed class InferenceNetwork : IDisposable
 
             _copy.eval();
             var layers = Leaves(_copy.Features).ToList();
-            BuildSteps(layers, dtype, winograd: false, _batchSteps);
+            var convolutions = new Dictionary<Conv2d, InferenceStep.Convolution>();
+            BuildSteps(layers, dtype, winograd: false, _batchSteps, convolutions);
             if (precision == InferencePrecision.Float32 && Nnpack.IsAvailable)
             {
-                var steps = new List<InferenceStep>();
-                _singleThreadSteps = steps;
-                BuildSteps(layers, dtype, winograd: true, steps);
-                _workspaceBytes = steps.OfType<InferenceStep.WinogradConvolution>().Select(step => step.WorkspaceBytes).DefaultIfEmpty().Max();
-                if (_workspaceBytes == 0)
-                {
-                    DisposeAll(steps);
-                    _singleThreadSteps = null;
-                }
+                _singleThreadSteps = SingleThreadSteps(layers, convolutions, out _workspaceBytes);
             }
         }
         catch
@@ -95,7 +88,7 @@ internal sealed class InferenceNetwork : IDisposable
 
         if (!_workspaces.TryTake(out var workspace))
         {
-            workspace = new Nnpack.Workspace(_workspaceBytes);
+            workspace = new AlignedBuffer(_workspaceBytes);
             Interlocked.Increment(ref _workspacesCreated);
         }
 
@@ -109,7 +102,7 @@ internal sealed class InferenceNetwork : IDisposable
         }
     }
 
-    private static Tensor Run(List<InferenceStep> steps, Tensor input, Nnpack.Workspace? workspace)
+    private static Tensor Run(List<InferenceStep> steps, Tensor input, AlignedBuffer? workspace)
     {
         var x = input;
         foreach (var step in steps)
@@ -121,11 +114,39 @@ internal sealed class InferenceNetwork : IDisposable
     }
 
     /// <summary>
-    /// The steps for <paramref name="layers"/> (in forward order). Input arrives as contiguous [N, C, H, W]; with
-    /// <paramref name="winograd"/>, NNPACK takes the leading convolutions it runs well (and the 2×2 poolings between
-    /// them), and the map turns channels-last before the first step oneDNN runs.
+    /// The single-thread path (sharing the batch path's oneDNN convolutions, float32 in both), or null where it would
+    /// run no NNPACK layer or NNPACK refuses one: then every call takes the batch path.
     /// </summary>
-    private static void BuildSteps(List<nn.Module> layers, ScalarType dtype, bool winograd, List<InferenceStep> steps)
+    private static List<InferenceStep>? SingleThreadSteps(List<nn.Module> layers, Dictionary<Conv2d, InferenceStep.Convolution> shared, out long workspaceBytes)
+    {
+        var steps = new List<InferenceStep>();
+        workspaceBytes = 0;
+        try
+        {
+            BuildSteps(layers, float32, winograd: true, steps, shared);
+            workspaceBytes = steps.OfType<InferenceStep.WinogradConvolution>().Select(step => step.WorkspaceBytes).DefaultIfEmpty().Max();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        if (workspaceBytes > 0)
+        {
+            return steps;
+        }
+
+        DisposeAll(steps.Where(step => step is not InferenceStep.Convolution convolution || !shared.ContainsValue(convolution)));
+        return null;
+    }
+
+    /// <summary>
+    /// The steps for <paramref name="layers"/> (in forward order), reusing oneDNN convolutions from
+    /// <paramref name="convolutions"/> and adding those it makes. Input arrives as contiguous [N, C, H, W]; with
+    /// <paramref name="winograd"/>, NNPACK takes the leading convolutions it runs well (and the 2×2 poolings between
+    /// them) while the map's shape is known, and the map turns channels-last before the first step oneDNN runs.
+    /// </summary>
+    private static void BuildSteps(
+        List<nn.Module> layers, ScalarType dtype, bool winograd, List<InferenceStep> steps, Dictionary<Conv2d, InferenceStep.Convolution> convolutions)
     {
         var (channels, height, width) = (1L, FaceImage.Size, FaceImage.Size);
         var contiguous = true;
@@ -153,7 +174,13 @@ internal sealed class InferenceNetwork : IDisposable
                             contiguous = false;
                         }
 
-                        steps.Add(new InferenceStep.Convolution(conv, norm, conv.in_channels == 1 ? float32 : dtype));
+                        if (!convolutions.TryGetValue(conv, out var convolution))
+                        {
+                            convolution = new InferenceStep.Convolution(conv, norm, conv.in_channels == 1 ? float32 : dtype);
+                            convolutions.Add(conv, convolution);
+                        }
+
+                        steps.Add(convolution);
                     }
 
                     channels = conv.out_channels;
@@ -168,6 +195,8 @@ internal sealed class InferenceNetwork : IDisposable
                     (height, width) = (height / 2, width / 2);
                     break;
                 default:
+                    // Only dropout (an identity in eval mode) keeps the shape NNPACK's next layer would be built for.
+                    winograd &= layers[i] is Dropout or SeededDropout;
                     steps.Add(new InferenceStep.Stateless(layers[i] as nn.Module<Tensor, Tensor>
                         ?? throw new NotSupportedException($"Layer {layers[i].GetName()} is not a tensor-to-tensor module.")));
                     break;
@@ -186,7 +215,7 @@ internal sealed class InferenceNetwork : IDisposable
         return children.Count == 0 ? [module] : children.SelectMany(Leaves);
     }
 
-    private static void DisposeAll(List<InferenceStep> steps)
+    private static void DisposeAll(IEnumerable<InferenceStep> steps)
     {
         foreach (var step in steps)
         {
@@ -196,11 +225,8 @@ internal sealed class InferenceNetwork : IDisposable
 
     public void Dispose()
     {
-        DisposeAll(_batchSteps);
-        if (_singleThreadSteps is not null)
-        {
-            DisposeAll(_singleThreadSteps);
-        }
+        // The two paths share their oneDNN convolutions.
+        DisposeAll(_batchSteps.Concat(_singleThreadSteps ?? []).Distinct());
 
         while (_workspaces.TryTake(out var workspace))
         {

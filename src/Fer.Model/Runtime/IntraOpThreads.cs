@@ -73,8 +73,7 @@ internal static class IntraOpThreads
         public static OpenMp? Find()
         {
             TorchRuntime.EnsureInitialized();
-            var path = MappedLibraries.Find("libgomp", "libiomp");
-            return path is not null && NativeLibrary.TryLoad(path, out var library)
+            return MappedLibraries.Open("libgomp", "libiomp") is { } library
                 && NativeLibrary.TryGetExport(library, "omp_set_num_threads", out var setNumThreads)
                 ? new OpenMp(Marshal.GetDelegateForFunctionPointer<SetNumThreadsFunction>(setNumThreads))
                 : null;

@@ -22,14 +22,10 @@ internal static class MappedLibraries
     }
 
     /// <summary>
-    /// The address of <paramref name="symbol"/> in the mapped library whose file name starts with
-    /// <paramref name="prefix"/>; the library is opened by the path it is mapped from, so the copy in use is the one
-    /// asked, never a second copy from elsewhere.
+    /// A handle to the first mapped library whose file name starts with one of <paramref name="prefixes"/>, opened by
+    /// the path it is mapped from, so the copy in use is the one asked, never a second copy from elsewhere; null if
+    /// none is mapped.
     /// </summary>
-    public static bool TryGetExport(string prefix, string symbol, out nint address)
-    {
-        address = 0;
-        return Find(prefix) is { } path && NativeLibrary.TryLoad(path, out var library)
-            && NativeLibrary.TryGetExport(library, symbol, out address);
-    }
+    public static nint? Open(params string[] prefixes) =>
+        Find(prefixes) is { } path && NativeLibrary.TryLoad(path, out var library) ? library : null;
 }

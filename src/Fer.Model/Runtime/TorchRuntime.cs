@@ -249,8 +249,9 @@ public static class TorchRuntime
     /// </summary>
     private static void DisableNnpack()
     {
-        if (!MappedLibraries.TryGetExport(LibTorchCpu, "_ZN2at13globalContextEv", out var globalContext)
-            || !MappedLibraries.TryGetExport(LibTorchCpu, "_ZN2at7Context20setUserEnabledNNPACKEb", out var setEnabled))
+        if (MappedLibraries.Open(LibTorchCpu) is not { } library
+            || !NativeLibrary.TryGetExport(library, "_ZN2at13globalContextEv", out var globalContext)
+            || !NativeLibrary.TryGetExport(library, "_ZN2at7Context20setUserEnabledNNPACKEb", out var setEnabled))
         {
             return;
         }

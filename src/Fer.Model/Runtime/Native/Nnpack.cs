@@ -1,17 +1,15 @@
-using System.Runtime.InteropServices;
-
 namespace PersonalFer.Model.Native;
 
 /// <summary>
 /// NNPACK's single-image 3×3 convolution (Winograd F(6×6, 3×3)), which libtorch's CPU library carries and exports
-/// but TorchSharp does not bind. On one thread it needs less than half of oneDNN's time for PersonalFer's layers,
-/// on AVX2 and AVX-512 CPUs alike (docs/BENCHMARKS.md). Only AVX2 + FMA3 x86-64 CPUs are supported by NNPACK.
+/// but TorchSharp does not bind. It does fewer multiplications than a direct convolution, and on one thread it cut
+/// the float32 network's time per face by 30–42 % against oneDNN's convolutions (docs/BENCHMARKS.md).
 /// </summary>
 /// <remarks>
 /// Every call runs on the calling thread (no thread pool is passed), so it has no barrier to wait at when the
 /// machine is busy. <see cref="IsAvailable"/> is false — and callers use libtorch's own convolutions — where the
-/// library lacks the functions, NNPACK does not support the CPU, or a known-answer check disagrees with a direct
-/// convolution (a different NNPACK build behind the same names).
+/// library lacks the functions, NNPACK refuses the CPU (libtorch's x86-64 build needs AVX2, FMA3 and readable sizes
+/// of three cache levels), or a known-answer check computes something other than a direct convolution.
 /// </remarks>
 internal static unsafe class Nnpack
 {
@@ -35,10 +33,9 @@ internal static unsafe class Nnpack
     {
         private readonly Functions _nnpack;
         private readonly Geometry _geometry;
-        private readonly int _outputChannels;
         private readonly bool _relu;
-        private void* _kernel;
-        private float* _bias;
+        private readonly AlignedBuffer _kernel;
+        private readonly AlignedBuffer _bias;
 
         /// <exception cref="InvalidOperationException">NNPACK is not available or refused the layer.</exception>
         public Convolution(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int inputChannels, int height, int width, int padding, bool relu)
@@ -48,108 +45,105 @@ internal static unsafe class Nnpack
 
         internal Convolution(Functions nnpack, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int inputChannels, int height, int width, int padding, bool relu)
         {
-            _nnpack = nnpack;
             ArgumentOutOfRangeException.ThrowIfNotEqual(weights.Length, bias.Length * inputChannels * 9, nameof(weights));
+            _nnpack = nnpack;
             _geometry = new Geometry(inputChannels, bias.Length, height, width, padding);
-            _outputChannels = bias.Length;
             _relu = relu;
+            _bias = new AlignedBuffer(bias.Length * sizeof(float));
+            using (var lease = _bias.Acquire())
+            {
+                bias.CopyTo(new Span<float>(lease.Pointer, bias.Length));
+            }
+
             try
             {
-                _bias = (float*)NativeMemory.AlignedAlloc((nuint)(bias.Length * sizeof(float)), 64);
-                bias.CopyTo(new Span<float>(_bias, bias.Length));
-                _kernel = _nnpack.TransformKernel(_geometry, weights, out var kernelBytes);
-                KernelBytes = (long)kernelBytes;
+                _kernel = _nnpack.TransformKernel(_geometry, weights);
                 WorkspaceBytes = (long)_nnpack.WorkspaceSize(_geometry);
             }
             catch
             {
-                Dispose();
+                _kernel?.Dispose();
+                _bias.Dispose();
                 throw;
             }
         }
 
-        /// <summary>Output height and width.</summary>
-        public (int Height, int Width) OutputSize => (_geometry.OutputHeight, _geometry.OutputWidth);
+        /// <summary>Input channels, height and width.</summary>
+        public (int Channels, int Height, int Width) InputShape => (_geometry.InputChannels, _geometry.Height, _geometry.Width);
 
         /// <summary>Output channels.</summary>
-        public int OutputChannels => _outputChannels;
+        public int OutputChannels => _geometry.OutputChannels;
 
-        /// <summary>Bytes of the transformed weights this layer keeps.</summary>
-        public long KernelBytes { get; }
+        /// <summary>Output height and width.</summary>
+        public (int Height, int Width) OutputSize => (_geometry.OutputHeight, _geometry.OutputWidth);
 
         /// <summary>Bytes of scratch memory one <see cref="Run"/> needs.</summary>
         public long WorkspaceBytes { get; }
 
-        /// <summary>Convolves one image into <paramref name="output"/> (ReLU applied if asked), using <paramref name="workspace"/>.</summary>
+        /// <summary>
+        /// Convolves one image (<see cref="InputShape"/> floats) into <paramref name="output"/> (ReLU applied if
+        /// asked), using <paramref name="workspace"/>.
+        /// </summary>
+        /// <exception cref="ObjectDisposedException">The layer or the workspace was disposed.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The workspace is smaller than <see cref="WorkspaceBytes"/>.</exception>
         /// <exception cref="InvalidOperationException">NNPACK reported a failure; the message gives its status code.</exception>
-        public void Run(float* input, float* output, Workspace workspace)
+        public void Run(float* input, float* output, AlignedBuffer workspace)
         {
-            ObjectDisposedException.ThrowIf(_kernel is null, this);
             ArgumentOutOfRangeException.ThrowIfLessThan(workspace.Bytes, WorkspaceBytes, nameof(workspace));
-            _nnpack.Convolve(_geometry, input, _kernel, _bias, output, workspace, _relu ? ReluActivation : IdentityActivation);
+            using var kernel = _kernel.Acquire();
+            using var bias = _bias.Acquire();
+            // A freed (null) workspace would turn the call into a size query that succeeds without computing.
+            using var scratch = workspace.Acquire();
+            _nnpack.Convolve(_geometry, input, kernel.Pointer, (float*)bias.Pointer, output, scratch.Pointer, workspace.Bytes, _relu ? ReluActivation : IdentityActivation);
         }
 
         public void Dispose()
         {
-            NativeMemory.AlignedFree(_kernel);
-            NativeMemory.AlignedFree(_bias);
-            _kernel = null;
-            _bias = null;
+            _kernel.Dispose();
+            _bias.Dispose();
         }
     }
 
-    /// <summary>Scratch memory for one convolution at a time: one per concurrent caller.</summary>
-    public sealed class Workspace(long bytes) : IDisposable
-    {
-        public long Bytes { get; } = bytes;
-
-        internal void* Memory { get; private set; } = NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 64), 64);
-
-        public void Dispose()
-        {
-            NativeMemory.AlignedFree(Memory);
-            Memory = null;
-        }
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
     internal readonly record struct Size(nuint Width, nuint Height);
 
-    [StructLayout(LayoutKind.Sequential)]
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
     internal readonly record struct Padding(nuint Top, nuint Right, nuint Bottom, nuint Left);
 
     internal readonly record struct Geometry(int InputChannels, int OutputChannels, int Height, int Width, int Padding)
     {
-
         public int OutputHeight => Height + (2 * Padding) - 2;
 
         public int OutputWidth => Width + (2 * Padding) - 2;
     }
 
+    /// <summary>The bound <c>nnp_convolution_inference</c> (NNPACK's C API as libtorch 2.x builds it).</summary>
     internal sealed class Functions(
         delegate* unmanaged[Cdecl]<int, int, nuint, nuint, Size, Padding, Size, Size, float*, void*, float*, float*, void*, nuint*, int, void*, nint, void*, int> inference)
     {
         private static readonly Size KernelSize = new(3, 3);
         private static readonly Size Stride = new(1, 1);
 
-        public void* TransformKernel(Geometry geometry, ReadOnlySpan<float> weights, out nuint bytes)
+        public AlignedBuffer TransformKernel(Geometry geometry, ReadOnlySpan<float> weights)
         {
-            bytes = 0;
             nuint size = 0;
             Check(Call(geometry, PrecomputeStrategy, null, null, null, null, null, &size, IdentityActivation), "sizing the transformed weights");
-            var kernel = NativeMemory.AlignedAlloc(Math.Max(size, 64), 64);
-            fixed (float* source = weights)
+            var kernel = new AlignedBuffer((long)size);
+            try
             {
-                var status = Call(geometry, PrecomputeStrategy, null, source, null, null, kernel, &size, IdentityActivation);
-                if (status != Success)
+                using var lease = kernel.Acquire();
+                fixed (float* source = weights)
                 {
-                    NativeMemory.AlignedFree(kernel);
-                    Check(status, "transforming the weights");
+                    Check(Call(geometry, PrecomputeStrategy, null, source, null, null, lease.Pointer, &size, IdentityActivation), "transforming the weights");
                 }
-            }
 
-            bytes = size;
-            return kernel;
+                return kernel;
+            }
+            catch
+            {
+                kernel.Dispose();
+                throw;
+            }
         }
 
         public nuint WorkspaceSize(Geometry geometry)
@@ -159,10 +153,10 @@ internal static unsafe class Nnpack
             return size;
         }
 
-        public void Convolve(Geometry geometry, float* input, void* kernel, float* bias, float* output, Workspace workspace, int activation)
+        public void Convolve(Geometry geometry, float* input, void* kernel, float* bias, float* output, void* workspace, long workspaceBytes, int activation)
         {
-            var size = (nuint)workspace.Bytes;
-            Check(Call(geometry, ReuseStrategy, input, kernel, bias, output, workspace.Memory, &size, activation), "convolving");
+            var size = (nuint)workspaceBytes;
+            Check(Call(geometry, ReuseStrategy, input, kernel, bias, output, workspace, &size, activation), "convolving");
         }
 
         private int Call(Geometry g, int strategy, float* input, void* kernel, float* bias, float* output, void* workspace, nuint* workspaceSize, int activation) =>
@@ -182,8 +176,9 @@ internal static unsafe class Nnpack
     private static Functions? Load()
     {
         TorchRuntime.EnsureInitialized();
-        if (!MappedLibraries.TryGetExport(TorchRuntime.LibTorchCpu, "nnp_initialize", out var initialize)
-            || !MappedLibraries.TryGetExport(TorchRuntime.LibTorchCpu, "nnp_convolution_inference", out var inference)
+        if (MappedLibraries.Open(TorchRuntime.LibTorchCpu) is not { } library
+            || !System.Runtime.InteropServices.NativeLibrary.TryGetExport(library, "nnp_initialize", out var initialize)
+            || !System.Runtime.InteropServices.NativeLibrary.TryGetExport(library, "nnp_convolution_inference", out var inference)
             || ((delegate* unmanaged[Cdecl]<int>)initialize)() != Success)
         {
             return null;
@@ -194,8 +189,8 @@ internal static unsafe class Nnpack
     }
 
     /// <summary>
-    /// Convolves a small fixed image with fixed weights through NNPACK and directly, ReLU included: a build whose
-    /// function takes other arguments behind the same name fails here instead of computing wrong features.
+    /// Convolves a small fixed image with fixed weights through NNPACK and directly, ReLU included, and compares: a
+    /// kernel that computes something else under the expected arguments (another NNPACK build) is not used.
     /// </summary>
     private static bool AgreesWithDirectConvolution(Functions functions)
     {
@@ -206,7 +201,7 @@ internal static unsafe class Nnpack
         try
         {
             using var layer = new Convolution(functions, weights, bias, inputs, side, side, padding, relu: true);
-            using var workspace = new Workspace(layer.WorkspaceBytes);
+            using var workspace = new AlignedBuffer(layer.WorkspaceBytes);
             var output = new float[outputs * side * side];
             fixed (float* source = input, target = output)
             {
