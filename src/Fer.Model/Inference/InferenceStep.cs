@@ -52,9 +52,10 @@ internal abstract class InferenceStep : IDisposable
         public override unsafe Tensor Forward(Tensor x, AlignedBuffer? workspace)
         {
             RequireContiguousFloat32(x);
-            var (planes, height, width) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3]);
+            var shape = x.shape; // a new array at every read
+            var (planes, height, width) = (shape[0] * shape[1], shape[2], shape[3]);
             var (outputHeight, outputWidth) = (height / 2, width / 2);
-            var output = empty([x.shape[0], x.shape[1], outputHeight, outputWidth], float32);
+            var output = empty([shape[0], shape[1], outputHeight, outputWidth], float32);
             fixed (byte* inputBytes = x.bytes, outputBytes = output.bytes)
             {
                 for (long plane = 0; plane < planes; plane++)
@@ -161,15 +162,16 @@ internal abstract class InferenceStep : IDisposable
             ArgumentNullException.ThrowIfNull(workspace);
             RequireContiguousFloat32(x);
             // NNPACK reads as many floats per face as the layer was built for: any other shape would be misread.
-            if (x.dim() != 4 || (x.shape[1], x.shape[2], x.shape[3]) != _layer.InputShape)
+            var shape = x.shape; // a new array at every read
+            if (shape.Length != 4 || (shape[1], shape[2], shape[3]) != _layer.InputShape)
             {
-                throw new ArgumentException($"Expected faces of shape {_layer.InputShape}, got [{string.Join(", ", x.shape)}].", nameof(x));
+                throw new ArgumentException($"Expected faces of shape {_layer.InputShape}, got [{string.Join(", ", shape)}].", nameof(x));
             }
 
             var (height, width) = _layer.OutputSize;
-            var faces = x.shape[0];
+            var faces = shape[0];
             var output = empty([faces, _layer.OutputChannels, height, width], float32);
-            var inputLength = x.shape[1] * x.shape[2] * x.shape[3];
+            var inputLength = shape[1] * shape[2] * shape[3];
             var outputLength = _layer.OutputChannels * height * width;
             fixed (byte* input = x.bytes, result = output.bytes)
             {
