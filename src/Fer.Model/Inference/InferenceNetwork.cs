@@ -17,7 +17,7 @@ namespace PersonalFer.Model;
 /// runs about 4× slower than the float32 one.</item>
 /// <item>The single-thread path, for float32 calls on one thread (a frame's faces), where NNPACK is available: the
 /// convolutions whose output is at least <see cref="WinogradMinimumSide"/> pixels on a side by NNPACK's Winograd
-/// kernel, the rest by the batch path's oneDNN convolutions. It cut the float32 network's time per face by 30–42 %
+/// kernel, the rest by the batch path's oneDNN convolutions. It cut the float32 network's time per face by 25–44 %
 /// (docs/BENCHMARKS.md).</item>
 /// </list>
 /// The head stays float32. Read-only once built, so any number of threads may run it at once; each call borrows

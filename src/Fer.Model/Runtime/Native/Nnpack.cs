@@ -3,7 +3,7 @@ namespace PersonalFer.Model.Native;
 /// <summary>
 /// NNPACK's single-image 3×3 convolution (Winograd F(6×6, 3×3)), which libtorch's CPU library carries and exports
 /// but TorchSharp does not bind. It does fewer multiplications than a direct convolution, and on one thread it cut
-/// the float32 network's time per face by 30–42 % against oneDNN's convolutions (docs/BENCHMARKS.md).
+/// the float32 network's time per face by 25–44 % against oneDNN's convolutions (docs/BENCHMARKS.md).
 /// </summary>
 /// <remarks>
 /// Every call runs on the calling thread (no thread pool is passed), so it has no barrier to wait at when the
