@@ -20,10 +20,16 @@ internal static unsafe class Nnpack
     private const int IdentityActivation = 0;
     private const int ReluActivation = 1;
 
-    private static readonly Lazy<Functions?> Loaded = new(Load);
+    private static readonly Lazy<(Functions? Functions, string? Unavailable)> Loaded = new(Load);
 
     /// <summary>True when NNPACK's convolution can be used in this process.</summary>
-    public static bool IsAvailable => Loaded.Value is not null;
+    public static bool IsAvailable => Loaded.Value.Functions is not null;
+
+    /// <summary>Why NNPACK is not used here, or null when it is.</summary>
+    public static string? Unavailable => Loaded.Value.Unavailable;
+
+    /// <summary>What <see cref="Unavailable"/> says when <c>nnp_initialize</c> refuses the CPU.</summary>
+    internal const string RefusedCpu = "NNPACK does not support this CPU (it needs AVX2, FMA3 and three cache levels it can read)";
 
     /// <summary>
     /// A 3×3, stride-1 convolution of channels × height × width float32 images with the same zero padding on every
@@ -39,7 +45,7 @@ internal static unsafe class Nnpack
 
         /// <exception cref="InvalidOperationException">NNPACK is not available or refused the layer.</exception>
         public Convolution(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int inputChannels, int height, int width, int padding, bool relu)
-            : this(Loaded.Value ?? throw new InvalidOperationException("NNPACK is not available in this process."), weights, bias, inputChannels, height, width, padding, relu)
+            : this(Loaded.Value.Functions ?? throw new InvalidOperationException($"NNPACK is not available: {Unavailable}."), weights, bias, inputChannels, height, width, padding, relu)
         {
         }
 
@@ -173,19 +179,25 @@ internal static unsafe class Nnpack
         }
     }
 
-    private static Functions? Load()
+    private static (Functions?, string?) Load()
     {
+        const int unsupportedHardware = 51;
         TorchRuntime.EnsureInitialized();
         if (MappedLibraries.Open(TorchRuntime.LibTorchCpu) is not { } library
             || !System.Runtime.InteropServices.NativeLibrary.TryGetExport(library, "nnp_initialize", out var initialize)
-            || !System.Runtime.InteropServices.NativeLibrary.TryGetExport(library, "nnp_convolution_inference", out var inference)
-            || ((delegate* unmanaged[Cdecl]<int>)initialize)() != Success)
+            || !System.Runtime.InteropServices.NativeLibrary.TryGetExport(library, "nnp_convolution_inference", out var inference))
         {
-            return null;
+            return (null, "libtorch's CPU library exports no NNPACK here");
+        }
+
+        var status = ((delegate* unmanaged[Cdecl]<int>)initialize)();
+        if (status != Success)
+        {
+            return (null, status == unsupportedHardware ? RefusedCpu : $"nnp_initialize failed with status {status}");
         }
 
         var functions = new Functions((delegate* unmanaged[Cdecl]<int, int, nuint, nuint, Size, Padding, Size, Size, float*, void*, float*, float*, void*, nuint*, int, void*, nint, void*, int>)inference);
-        return AgreesWithDirectConvolution(functions) ? functions : null;
+        return AgreesWithDirectConvolution(functions) ? (functions, null) : (null, "NNPACK's convolution disagreed with a direct one");
     }
 
     /// <summary>
