@@ -33,4 +33,15 @@ public sealed class AreaShrinkTests
         Assert.True(largest <= tolerance, $"pixels differ by up to {largest} grey levels");
         Assert.Equal(0, Cv2.Norm(image, copy, NormTypes.INF));
     }
+
+    [Fact]
+    public void A_size_without_area_is_refused_by_name_and_an_empty_image_fails()
+    {
+        using var image = new Mat(480, 640, MatType.CV_8UC3, Scalar.All(7));
+        using var empty = new Mat();
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => AreaShrink.To(image, new Size(0, 120)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => AreaShrink.To(image, new Size(160, -1)));
+        Assert.ThrowsAny<Exception>(() => AreaShrink.To(empty, new Size(160, 120)).Dispose());
+    }
 }
