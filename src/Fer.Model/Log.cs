@@ -17,6 +17,6 @@ internal static partial class Log
     [LoggerMessage(3003, LogLevel.Information, "Early stopping at epoch {Epoch}: best validation accuracy {Accuracy:P2} at epoch {BestEpoch}")]
     public static partial void StoppedEarly(ILogger logger, int epoch, int bestEpoch, double accuracy);
 
-    [LoggerMessage(3010, LogLevel.Information, "Expression model loaded from {Source}: {Architecture}, {Precision} inference, one-thread calls' convolutions by {SingleThreadConvolutions}, {Parameters} parameters, {Milliseconds:F0} ms")]
-    public static partial void ModelLoaded(ILogger logger, string source, ModelArchitecture architecture, InferencePrecision precision, string singleThreadConvolutions, long parameters, double milliseconds);
+    [LoggerMessage(3010, LogLevel.Information, "Expression model loaded from {Source}: {Architecture}, {Precision} inference, convolutions by {Convolutions}, {Parameters} parameters, {Milliseconds:F0} ms")]
+    public static partial void ModelLoaded(ILogger logger, string source, ModelArchitecture architecture, InferencePrecision precision, string convolutions, long parameters, double milliseconds);
 }

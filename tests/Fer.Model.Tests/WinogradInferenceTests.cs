@@ -6,8 +6,9 @@ using static TorchSharp.torch;
 namespace PersonalFer.Model.Tests;
 
 /// <summary>
-/// Float32 calls on one thread run the leading convolutions through NNPACK's Winograd kernel (InferenceNetwork's
-/// single-thread path): each piece against what libtorch computes, and the whole path against the batch path.
+/// Float32 calls run the leading convolutions through NNPACK's Winograd kernel (InferenceNetwork's single-thread
+/// path, on each thread of a call): each piece against what libtorch computes, and the whole path against the batch
+/// path.
 /// </summary>
 public sealed class WinogradInferenceTests
 {
@@ -78,10 +79,11 @@ public sealed class WinogradInferenceTests
     [InlineData(ModelArchitecture.VggBn)]
     [InlineData(ModelArchitecture.VggBnCompact)]
     [InlineData(ModelArchitecture.Seed)] // valid padding: 48 → 46 → 44 → 22 → 20 → 10 → 8, and no BatchNorm
-    public void One_thread_calls_compute_what_batch_calls_compute(ModelArchitecture architecture)
+    public void Calls_on_one_thread_and_on_several_compute_what_the_batch_path_computes(ModelArchitecture architecture)
     {
         RequireNnpack();
-        var faces = TestFaces.Make(5);
+        // 11 faces: parts of four on two threads, the last part short.
+        var faces = TestFaces.Make(11);
         using var model = ExpressionModel.Create(architecture, seed: 4);
         using var network = new InferenceNetwork(model.Network, architecture, InferencePrecision.Float32);
         Assert.True(network.UsesWinograd);
@@ -89,32 +91,41 @@ public sealed class WinogradInferenceTests
         using var noGrad = no_grad();
         var input = FaceTensors.Normalize(FaceTensors.Unit(faces.Pixels, faces.Count), model.Manifest);
 
-        var batch = network.Features(input, threads: 2);
+        var batch = network.BatchPathFeatures(input);
         var oneThread = network.Features(input, threads: 1);
+        var twoThreads = network.Features(input, threads: 2);
         var firstFace = network.Features(input[..1], threads: 1);
 
         Assert.Equal(batch.shape, oneThread.shape);
         var scale = batch.abs().max().item<float>();
         Assert.True(scale > 0, "the features are all zero: the comparison would prove nothing");
         Assert.True((oneThread - batch).abs().max().item<float>() < 1e-4 * scale, $"features differ by {(oneThread - batch).abs().max().item<float>()} (largest {scale})");
-        Assert.True((firstFace - batch[..1]).abs().max().item<float>() < 1e-4 * scale, "a face alone differs from the same face in a call of five");
+        Assert.True((twoThreads - oneThread).abs().max().item<float>() == 0, "the same faces got other features on two threads than on one");
+        Assert.True((firstFace - batch[..1]).abs().max().item<float>() < 1e-4 * scale, "a face alone differs from the same face in a call of eleven");
         Assert.True((oneThread[0] - oneThread[1]).abs().max().item<float>() > 1e-3 * scale, "two different faces gave the same features");
     }
 
     [Fact]
-    public void The_shipped_model_predicts_the_same_classes_one_face_at_a_time_on_either_path()
+    public void The_shipped_model_gives_every_face_the_probabilities_of_the_batch_path()
     {
         RequireNnpack();
         var faces = TestFaces.Make(200, seed: 9);
         using var model = ExpressionModel.LoadDefault();
         model.Precision = InferencePrecision.Float32;
-        var oneThread = Enumerable.Range(0, faces.Count).Select(i => model.PredictProbabilities(faces.Image(i), 1)).ToArray();
+        var oneByOne = Enumerable.Range(0, faces.Count).Select(i => model.PredictProbabilities(faces.Image(i), 1)).ToArray();
         model.Threading = new InferenceThreading { FacesPerThread = 0, MaxThreads = 2 };
-        var batchPath = Enumerable.Range(0, faces.Count).Select(i => model.PredictProbabilities(faces.Image(i), 1)).ToArray();
+        var together = model.PredictProbabilities(faces.Pixels, faces.Count);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var network = new InferenceNetwork(model.Network, model.Architecture, InferencePrecision.Float32);
+        var input = FaceTensors.Normalize(FaceTensors.Unit(faces.Pixels, faces.Count), model.Manifest);
+        var batchPath = nn.functional.softmax(network.Head.forward(network.BatchPathFeatures(input)), 1).data<float>().ToArray();
 
         for (var i = 0; i < faces.Count; i++)
         {
-            Assert.True(oneThread[i].Zip(batchPath[i], (a, b) => Math.Abs(a - b)).Max() < 1e-4, $"face {i}: probabilities differ");
+            var expected = batchPath.AsSpan(i * 7, 7).ToArray();
+            Assert.True(oneByOne[i].Zip(expected, (a, b) => Math.Abs(a - b)).Max() < 1e-4, $"face {i}: one at a time, the probabilities differ from the batch path's");
+            Assert.True(together.AsSpan(i * 7, 7).ToArray().Zip(expected, (a, b) => Math.Abs(a - b)).Max() < 1e-4, $"face {i}: in one call over two threads, the probabilities differ from the batch path's");
         }
     }
 

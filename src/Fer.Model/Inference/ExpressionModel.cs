@@ -98,10 +98,10 @@ public sealed class ExpressionModel : IDisposable
 
     internal FerNetwork Network { get; }
 
-    /// <summary>Whether calls on one thread run NNPACK's Winograd convolutions (<see cref="InferenceNetwork"/>).</summary>
+    /// <summary>Whether calls run NNPACK's Winograd convolutions (float32 where NNPACK is available; <see cref="InferenceNetwork"/>).</summary>
     internal bool UsesWinograd => WithInferenceCopy(copy => copy.UsesWinograd);
 
-    /// <summary>NNPACK scratch memories the current inference copy has created: at most the number of concurrent calls.</summary>
+    /// <summary>NNPACK scratch memories the current inference copy has created: at most the number of threads that ran calls at once.</summary>
     internal int WinogradWorkspaces => WithInferenceCopy(copy => copy.WorkspacesCreated);
 
     /// <summary>

@@ -11,14 +11,15 @@ namespace PersonalFer.Model;
 /// The network as inference runs it, built from the trained one: every BatchNorm folded into the convolution before
 /// it (a whole pass over each activation disappears), in two paths.
 /// <list type="bullet">
-/// <item>The batch path, for calls that use several threads: every convolution by oneDNN, weights channels-last
-/// (what its convolutions are fastest on) and in the inference precision, except a convolution of one input channel
-/// (the first), which stays float32: with nine products per output oneDNN's bfloat16 kernel gains nothing there and
+/// <item>The batch path, for bfloat16 calls: every convolution by oneDNN, weights channels-last (what its
+/// convolutions are fastest on) and in the inference precision, except a convolution of one input channel (the
+/// first), which stays float32: with nine products per output oneDNN's bfloat16 kernel gains nothing there and
 /// runs about 4× slower than the float32 one.</item>
-/// <item>The single-thread path, for float32 calls on one thread (a frame's faces), where NNPACK is available: the
-/// convolutions whose output is at least <see cref="WinogradMinimumSide"/> pixels on a side by NNPACK's Winograd
-/// kernel, the rest by the batch path's oneDNN convolutions. It cut the float32 network's time per face by 25–44 %
-/// (docs/BENCHMARKS.md).</item>
+/// <item>The NNPACK path, for float32 calls where NNPACK is available (else they take the batch path): the
+/// convolutions whose output is at least <see cref="WinogradMinimumSide"/> pixels on a side by NNPACK's single-image
+/// Winograd kernel, one face at a time on one thread, the rest by the batch path's oneDNN convolutions. It cut the
+/// float32 network's time per face by 25–44 % (docs/BENCHMARKS.md). A call over several threads runs it on each of
+/// them, a few faces at a time.</item>
 /// </list>
 /// The head stays float32. Read-only once built, so any number of threads may run it at once; each call borrows
 /// its own NNPACK scratch memory.
@@ -31,10 +32,14 @@ internal sealed class InferenceNetwork : IDisposable
     /// </summary>
     internal const int WinogradMinimumSide = 12;
 
+    // Faces a thread takes at a time when a call runs the NNPACK path on several threads: small enough that the
+    // threads finish together, large enough that each part's libtorch calls are few.
+    private const int FacesPerPart = 4;
+
     // Owns the head and the stateless layers (pooling, flatten, dropout) the steps run.
     private readonly FerNetwork _copy;
     private readonly List<InferenceStep> _batchSteps = [];
-    private readonly List<InferenceStep>? _singleThreadSteps;
+    private readonly List<InferenceStep>? _winogradSteps;
     private readonly ConcurrentBag<AlignedBuffer> _workspaces = [];
     private readonly long _workspaceBytes;
     private int _workspacesCreated;
@@ -56,7 +61,7 @@ internal sealed class InferenceNetwork : IDisposable
             BuildSteps(layers, dtype, winograd: false, _batchSteps, convolutions);
             if (precision == InferencePrecision.Float32 && Nnpack.IsAvailable)
             {
-                _singleThreadSteps = SingleThreadSteps(layers, convolutions, out _workspaceBytes);
+                _winogradSteps = WinogradSteps(layers, convolutions, out _workspaceBytes);
             }
         }
         catch
@@ -69,10 +74,10 @@ internal sealed class InferenceNetwork : IDisposable
     /// <summary>The general head (float32, eval).</summary>
     public nn.Module<Tensor, Tensor> Head => _copy.Head;
 
-    /// <summary>True when calls on one thread take the NNPACK path.</summary>
-    public bool UsesWinograd => _singleThreadSteps is not null;
+    /// <summary>True when float32 calls take the NNPACK path.</summary>
+    public bool UsesWinograd => _winogradSteps is not null;
 
-    /// <summary>NNPACK scratch memories created so far: one per call that ran while all earlier ones were in use.</summary>
+    /// <summary>NNPACK scratch memories created so far: one per thread that ran the NNPACK path while all earlier ones were in use.</summary>
     public int WorkspacesCreated => Volatile.Read(ref _workspacesCreated);
 
     /// <summary>
@@ -81,11 +86,52 @@ internal sealed class InferenceNetwork : IDisposable
     /// </summary>
     public Tensor Features(Tensor input, int threads)
     {
-        if (threads != 1 || _singleThreadSteps is null)
+        if (_winogradSteps is null)
         {
-            return Run(_batchSteps, input, workspace: null);
+            return BatchPathFeatures(input);
         }
 
+        return threads == 1 ? WinogradFeatures(input.contiguous()) : FeaturesOnThreads(input.contiguous(), threads);
+    }
+
+    /// <summary>
+    /// <see cref="Features"/> by the batch path alone, whatever the precision: what calls take where NNPACK is not
+    /// available; the NNPACK path is checked against it.
+    /// </summary>
+    public Tensor BatchPathFeatures(Tensor input) => Run(_batchSteps, input, workspace: null);
+
+    // A call over several threads runs the NNPACK path on each of them, a few faces at a time: per face it is the
+    // faster kernel (about 1.4 against 3.1 ms of a core for 280 faces on two cores with AVX2, against the batch path's
+    // float32 oneDNN convolutions), and threads that take the next faces as they finish wait at no barrier, so a
+    // thread that another process delays holds up at most its last faces.
+    private Tensor FeaturesOnThreads(Tensor input, int threads)
+    {
+        var faces = input.shape[0];
+        var output = empty([faces, _copy.FeatureSize], float32);
+        var parts = (int)((faces + FacesPerPart - 1) / FacesPerPart);
+        try
+        {
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
+            {
+                // Grad mode, dispose scopes and the OpenMP thread count are per thread: each worker sets its own.
+                using var noGrad = no_grad();
+                using var oneThread = IntraOpThreads.Use(1);
+                using var scope = NewDisposeScope();
+                var start = part * FacesPerPart;
+                var count = Math.Min(FacesPerPart, faces - start);
+                output.narrow(0, start, count).copy_(WinogradFeatures(input.narrow(0, start, count)));
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+
+        return output;
+    }
+
+    private Tensor WinogradFeatures(Tensor input)
+    {
         if (!_workspaces.TryTake(out var workspace))
         {
             workspace = new AlignedBuffer(_workspaceBytes);
@@ -94,7 +140,7 @@ internal sealed class InferenceNetwork : IDisposable
 
         try
         {
-            return Run(_singleThreadSteps, input.contiguous(), workspace);
+            return Run(_winogradSteps!, input, workspace);
         }
         finally
         {
@@ -114,10 +160,10 @@ internal sealed class InferenceNetwork : IDisposable
     }
 
     /// <summary>
-    /// The single-thread path (sharing the batch path's oneDNN convolutions, float32 in both), or null where it would
+    /// The NNPACK path (sharing the batch path's oneDNN convolutions, float32 in both), or null where it would
     /// run no NNPACK layer or NNPACK refuses one: then every call takes the batch path.
     /// </summary>
-    private static List<InferenceStep>? SingleThreadSteps(List<nn.Module> layers, Dictionary<Conv2d, InferenceStep.Convolution> shared, out long workspaceBytes)
+    private static List<InferenceStep>? WinogradSteps(List<nn.Module> layers, Dictionary<Conv2d, InferenceStep.Convolution> shared, out long workspaceBytes)
     {
         var steps = new List<InferenceStep>();
         workspaceBytes = 0;
@@ -226,7 +272,7 @@ internal sealed class InferenceNetwork : IDisposable
     public void Dispose()
     {
         // The two paths share their oneDNN convolutions.
-        DisposeAll(_batchSteps.Concat(_singleThreadSteps ?? []).Distinct());
+        DisposeAll(_batchSteps.Concat(_winogradSteps ?? []).Distinct());
 
         while (_workspaces.TryTake(out var workspace))
         {

@@ -12,9 +12,9 @@ namespace PersonalFer.Model;
 /// barrier after every layer, so when another process takes one of their cores the others wait — spinning — until
 /// it is scheduled again (tens to hundreds of milliseconds on a loaded 2-core machine). A single thread has no
 /// barrier. Concurrent calls (several streams, a web server) then run side by side, one core each. Large batches
-/// (evaluation, the features of a fine-tune) still use every core. In float32, a call on one thread computes its
-/// larger convolutions with NNPACK where available (docs/NATIVE.md), so its probabilities can differ from a call
-/// over several threads in the last digits.
+/// (evaluation, the features of a fine-tune) still use every core: in float32 where NNPACK is available
+/// (docs/NATIVE.md), each thread takes the next few faces, one at a time, so a thread another process delays holds
+/// the call up by its last faces only, and every face gets the same probabilities whatever the thread count.
 /// </remarks>
 public sealed record InferenceThreading
 {

@@ -26,7 +26,7 @@ public sealed class LoggingTests(InstrumentedHost host) : IClassFixture<Instrume
         Assert.Equal(model.Architecture.ToString(), loaded.GetStructuredStateValue("Architecture"));
         Assert.Equal(model.Precision.ToString(), loaded.GetStructuredStateValue("Precision"));
         // bfloat16 inference keeps every convolution in oneDNN; float32 uses NNPACK where the CPU allows.
-        Assert.Contains(loaded.GetStructuredStateValue("SingleThreadConvolutions"),
+        Assert.Contains(loaded.GetStructuredStateValue("Convolutions"),
             model.Precision == InferencePrecision.BFloat16 ? ["oneDNN"] : new[] { "oneDNN", "NNPACK Winograd" });
         Assert.Equal(model.ParameterCount.ToString(CultureInfo.InvariantCulture), loaded.GetStructuredStateValue("Parameters"));
         Assert.True(double.Parse(loaded.GetStructuredStateValue("Milliseconds")!, CultureInfo.InvariantCulture) > 0);
