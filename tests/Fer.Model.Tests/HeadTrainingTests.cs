@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace PersonalFer.Model.Tests;
 
 /// <summary>
-/// How a personal head trains: the fused optimizer takes the steps torch's AdamW takes, distilling the replayed
+/// How a personal head trains: the fused optimizer takes the steps torch's AdamW takes (also from a batch split
+/// between the head and a weight-sharing copy), a seed gives the same head every time, distilling the replayed
 /// general faces keeps the general head's answers on them, and the new options refuse values out of range.
 /// </summary>
 public sealed class HeadTrainingTests
@@ -44,6 +45,75 @@ public sealed class HeadTrainingTests
         {
             using var difference = (expected - actual).abs().max();
             Assert.True(difference.item<float>() < 1e-5f, $"{name} differs by {difference.item<float>()} after 25 steps");
+        }
+    }
+
+    [Fact]
+    public void A_batch_split_between_the_head_and_a_weight_sharing_copy_takes_the_step_of_the_whole_batch()
+    {
+        const double learningRate = 0.01;
+        const double weightDecay = 0.1;
+        using var generator = new Generator(11);
+        using var reference = nn.Sequential(("fc1", nn.Linear(37, 19)), ("relu", nn.ReLU()), ("fc2", nn.Linear(19, 7)));
+        using var head = nn.Sequential(("fc1", nn.Linear(37, 19)), ("relu", nn.ReLU()), ("fc2", nn.Linear(19, 7)));
+        using (no_grad())
+        {
+            head.load_state_dict(reference.state_dict());
+        }
+
+        using var copy = PersonalHead.WeightSharingCopy(head, nn.Sequential(("fc1", nn.Linear(37, 19)), ("relu", nn.ReLU()), ("fc2", nn.Linear(19, 7))));
+        using var input = randn([64, 37], generator: generator);
+        using var labels = randint(0, 7, [64], generator: generator);
+        var whole = new FusedAdamW(reference.parameters(), learningRate, weightDecay);
+        var split = new FusedAdamW(head.parameters(), learningRate, weightDecay, copy.parameters());
+
+        for (var step = 0; step < 25; step++)
+        {
+            using var scope = NewDisposeScope();
+            whole.ZeroGrad();
+            nn.functional.cross_entropy(reference.forward(input), labels, reduction: nn.Reduction.Sum).backward();
+            whole.Step();
+            split.ZeroGrad();
+            nn.functional.cross_entropy(head.forward(input[..40]), labels[..40], reduction: nn.Reduction.Sum).backward();
+            nn.functional.cross_entropy(copy.forward(input[40..]), labels[40..], reduction: nn.Reduction.Sum).backward();
+            split.BeginStep();
+            split.Update(0, 2);
+            split.Update(1, 2);
+        }
+
+        foreach (var ((name, expected), (_, actual), (_, shared)) in reference.named_parameters().Zip(head.named_parameters(), copy.named_parameters()))
+        {
+            using var difference = (expected - actual).abs().max();
+            Assert.True(difference.item<float>() < 1e-5f, $"{name} differs by {difference.item<float>()} after 25 steps");
+            Assert.True(FusedAdamW.SameMemory(actual, shared), $"{name}: the copy no longer shares the head's weights");
+        }
+    }
+
+    [Fact]
+    public void An_optimizer_refuses_a_copy_that_does_not_share_the_weights()
+    {
+        using var head = nn.Sequential(nn.Linear(5, 3));
+        using var other = nn.Sequential(nn.Linear(5, 3));
+
+        Assert.Throws<ArgumentException>(() => new FusedAdamW(head.parameters(), 0.01, 0, other.parameters()));
+    }
+
+    [Fact]
+    public void A_seeded_head_is_the_same_in_every_training()
+    {
+        using var model = ExpressionModel.LoadDefault();
+        var faces = TestFaces.Make(14, seed: 6);
+        var person = model.ExtractFeatures(faces.Pixels, faces.Labels, addMirrored: true);
+        var options = new HeadTrainingOptions { Steps = 40 };
+
+        using var first = PersonalHead.Train(model, person, model.GeneralReplay, options);
+        using var second = PersonalHead.Train(model, person, model.GeneralReplay, options);
+        using var otherSeed = PersonalHead.Train(model, person, model.GeneralReplay, options with { Seed = 2 });
+
+        foreach (var ((name, a), (_, b), (_, c)) in first.Module.named_parameters().Zip(second.Module.named_parameters(), otherSeed.Module.named_parameters()))
+        {
+            Assert.True(a.eq(b).all().item<bool>(), $"{name} differs between two trainings with the same seed");
+            Assert.False(a.eq(c).all().item<bool>(), $"{name} is the same with another seed: the seed is not used");
         }
     }
 

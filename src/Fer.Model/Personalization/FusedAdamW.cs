@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -10,7 +11,9 @@ namespace PersonalFer.Model;
 /// AdamW as <c>torch.optim.AdamW</c> computes it (decoupled weight decay, bias-corrected moments, default betas and
 /// epsilon), in one pass over each parameter's memory. TorchSharp's optimizer runs about eight libtorch operations
 /// per parameter, each a full pass over the 590,000 weights of a head's first layer, which made the optimizer the
-/// largest cost of a head-training step. For contiguous float32 parameters on the CPU, as a head's are.
+/// largest cost of a head-training step. For contiguous float32 parameters on the CPU, as a head's are. Copies of
+/// the module that shares its weights but keeps gradients of its own (computing another part of each batch, on
+/// another thread) adds its gradients to the parameters' own, in the same pass.
 /// </summary>
 internal sealed class FusedAdamW
 {
@@ -19,13 +22,19 @@ internal sealed class FusedAdamW
     private const float Epsilon = 1e-8f;
 
     private readonly Parameter[] _parameters;
+    // Per parameter, the same weights in the weight-sharing copy, whose gradients add to the parameter's; or null.
+    private readonly Parameter[]? _copy;
     private readonly float[][] _firstMoments;
     private readonly float[][] _secondMoments;
     private readonly double _learningRate;
     private readonly double _weightDecay;
     private int _steps;
 
-    public FusedAdamW(IEnumerable<Parameter> parameters, double learningRate, double weightDecay)
+    /// <param name="parameters">What the optimizer updates.</param>
+    /// <param name="learningRate">AdamW's learning rate.</param>
+    /// <param name="weightDecay">Decoupled weight decay.</param>
+    /// <param name="sharingCopy">The parameters, in the same order, of a module whose weights are views of <paramref name="parameters"/>, or null.</param>
+    public FusedAdamW(IEnumerable<Parameter> parameters, double learningRate, double weightDecay, IEnumerable<Parameter>? sharingCopy = null)
     {
         _parameters = [.. parameters];
         foreach (var parameter in _parameters)
@@ -36,6 +45,13 @@ internal sealed class FusedAdamW
             }
         }
 
+        _copy = sharingCopy?.ToArray();
+        if (_copy is not null && (_copy.Length != _parameters.Length
+            || _copy.Zip(_parameters).Any(pair => !SameMemory(pair.First, pair.Second))))
+        {
+            throw new ArgumentException("The copy's parameters do not share their weights with the parameters in the same places.", nameof(sharingCopy));
+        }
+
         _firstMoments = [.. _parameters.Select(p => new float[p.numel()])];
         _secondMoments = [.. _parameters.Select(p => new float[p.numel()])];
         _learningRate = learningRate;
@@ -43,44 +59,78 @@ internal sealed class FusedAdamW
     }
 
     /// <summary>Clears every gradient (they accumulate in libtorch otherwise).</summary>
+    /// <remarks>
+    /// Zeroed in place, not dropped: a dropped gradient makes the next backward pass allocate a fresh one, and at this
+    /// size every fresh one is new memory from the kernel, paid for in page faults (the steps took about twice as long).
+    /// </remarks>
     public void ZeroGrad()
     {
-        foreach (var parameter in _parameters)
+        foreach (var parameter in _parameters.Concat(_copy ?? []))
         {
-            parameter.grad?.zero_();
+            using var gradient = parameter.grad;
+            gradient?.zero_();
         }
     }
 
     /// <summary>One update from the gradients of the last backward pass; parameters without a gradient stay.</summary>
     public void Step()
     {
-        _steps++;
+        BeginStep();
+        Update(part: 0, parts: 1);
+    }
+
+    /// <summary>Starts an update that <see cref="Update"/> then makes part by part, from any threads.</summary>
+    public void BeginStep() => _steps++;
+
+    /// <summary>
+    /// Part <paramref name="part"/> of <paramref name="parts"/> of the update started by <see cref="BeginStep"/>: that
+    /// share of every parameter's elements. The parts touch disjoint memory, so they may run at once.
+    /// </summary>
+    public void Update(int part, int parts)
+    {
         var stepSize = (float)(_learningRate / (1 - Math.Pow(Beta1, _steps)));
         var secondCorrection = (float)Math.Sqrt(1 - Math.Pow(Beta2, _steps));
         var decay = (float)(1 - (_learningRate * _weightDecay));
         for (var i = 0; i < _parameters.Length; i++)
         {
-            using var gradient = _parameters[i].grad;
-            if (gradient is null)
+            using var own = _parameters[i].grad;
+            using var copied = _copy?[i].grad;
+            if (own is null && copied is null)
             {
                 continue;
             }
 
-            Update(
-                MemoryMarshal.Cast<byte, float>(_parameters[i].bytes),
-                MemoryMarshal.Cast<byte, float>(gradient.contiguous().bytes),
-                _firstMoments[i],
-                _secondMoments[i],
+            var length = _firstMoments[i].Length;
+            var start = (int)((long)length * part / parts);
+            var range = new Range(start, (int)((long)length * (part + 1) / parts));
+            UpdateRange(
+                MemoryMarshal.Cast<byte, float>(_parameters[i].bytes)[range],
+                Floats(own ?? copied!)[range],
+                own is not null && copied is not null ? Floats(copied)[range] : [],
+                _firstMoments[i].AsSpan(range),
+                _secondMoments[i].AsSpan(range),
                 stepSize,
                 secondCorrection,
                 decay);
         }
     }
 
-    private static void Update(Span<float> weights, ReadOnlySpan<float> gradients, Span<float> first, Span<float> second, float stepSize, float secondCorrection, float decay)
+    /// <summary>Whether two tensors are views of the same memory, of the same shape.</summary>
+    internal static bool SameMemory(Tensor a, Tensor b) =>
+        a.shape.SequenceEqual(b.shape) && a.bytes.Length == b.bytes.Length
+        && Unsafe.AreSame(ref MemoryMarshal.GetReference(a.bytes), ref MemoryMarshal.GetReference(b.bytes));
+
+    // A gradient's values as they lie in memory (backward passes write them contiguous).
+    private static ReadOnlySpan<float> Floats(Tensor gradient) => gradient.is_contiguous()
+        ? MemoryMarshal.Cast<byte, float>(gradient.bytes)
+        : throw new ArgumentException("A gradient is not contiguous.", nameof(gradient));
+
+    // The update with gradient first + second (second empty: first alone).
+    private static void UpdateRange(Span<float> weights, ReadOnlySpan<float> first, ReadOnlySpan<float> second, Span<float> firstMoments, Span<float> secondMoments, float stepSize, float secondCorrection, float decay)
     {
         const float oneMinusBeta1 = (float)(1 - Beta1);
         const float oneMinusBeta2 = (float)(1 - Beta2);
+        var summed = !second.IsEmpty;
         var i = 0;
         if (Vector.IsHardwareAccelerated && weights.Length >= Vector<float>.Count)
         {
@@ -89,23 +139,23 @@ internal sealed class FusedAdamW
             var epsilon = new Vector<float>(Epsilon);
             for (; i <= weights.Length - Vector<float>.Count; i += Vector<float>.Count)
             {
-                var g = new Vector<float>(gradients[i..]);
-                var m = (beta1 * new Vector<float>(first[i..])) + (oneMinusBeta1 * g);
-                var v = (beta2 * new Vector<float>(second[i..])) + (oneMinusBeta2 * g * g);
+                var g = summed ? new Vector<float>(first[i..]) + new Vector<float>(second[i..]) : new Vector<float>(first[i..]);
+                var m = (beta1 * new Vector<float>(firstMoments[i..])) + (oneMinusBeta1 * g);
+                var v = (beta2 * new Vector<float>(secondMoments[i..])) + (oneMinusBeta2 * g * g);
                 var w = new Vector<float>(weights[i..]) * decay;
                 w -= stepSize * m / ((Vector.SquareRoot(v) / secondCorrection) + epsilon);
-                m.CopyTo(first[i..]);
-                v.CopyTo(second[i..]);
+                m.CopyTo(firstMoments[i..]);
+                v.CopyTo(secondMoments[i..]);
                 w.CopyTo(weights[i..]);
             }
         }
 
         for (; i < weights.Length; i++)
         {
-            var g = gradients[i];
-            first[i] = ((float)Beta1 * first[i]) + (oneMinusBeta1 * g);
-            second[i] = ((float)Beta2 * second[i]) + (oneMinusBeta2 * g * g);
-            weights[i] = (weights[i] * decay) - (stepSize * first[i] / ((MathF.Sqrt(second[i]) / secondCorrection) + Epsilon));
+            var g = summed ? first[i] + second[i] : first[i];
+            firstMoments[i] = ((float)Beta1 * firstMoments[i]) + (oneMinusBeta1 * g);
+            secondMoments[i] = ((float)Beta2 * secondMoments[i]) + (oneMinusBeta2 * g * g);
+            weights[i] = (weights[i] * decay) - (stepSize * firstMoments[i] / ((MathF.Sqrt(secondMoments[i]) / secondCorrection) + Epsilon));
         }
     }
 }

@@ -1,4 +1,3 @@
-using TorchSharp;
 using PersonalFer.Model.Networks;
 using static TorchSharp.torch;
 
@@ -56,6 +55,11 @@ public sealed class PersonalHead : IDisposable
     /// Trains a head for one person: starts from <paramref name="model"/>'s general head and trains only it on the
     /// person's cached features, mixed with replayed general features. The general model is not modified.
     /// </summary>
+    /// <remarks>
+    /// Each step's batch is computed in two halves, on the calling thread and, where the machine has more than one
+    /// core, on a thread of the training's own; each thread runs libtorch on itself alone. The same seed gives the
+    /// same head on any machine, whatever its core count.
+    /// </remarks>
     /// <exception cref="ArgumentException">The features come from other weights, or the person's set is empty.</exception>
     /// <param name="model">The general model (unchanged).</param>
     /// <param name="person">The person's features from <paramref name="model"/>.</param>
@@ -122,58 +126,103 @@ public sealed class PersonalHead : IDisposable
             }
         }
 
-        var generalShare = general is { Count: > 0 } ? options.GeneralShare : 0;
-        var generalPerBatch = (int)Math.Round(options.BatchSize * generalShare);
-        var personPerBatch = options.BatchSize - generalPerBatch;
-        var random = new Random(options.Seed);
-        using var dropoutGenerator = new Generator((ulong)options.Seed);
-        var optimizer = new FusedAdamW(head.parameters(), options.LearningRate, options.WeightDecay);
-        using var personValues = FaceTensors.Matrix(person.Values, person.Count, person.Length);
-        using var personLabels = tensor(person.Labels.Select(l => (long)l).ToArray());
-        using var generalValues = generalPerBatch > 0 ? FaceTensors.Matrix(general!.Values, general.Count, general.Length) : null;
-        using var generalLabels = generalPerBatch > 0 ? tensor(general!.Labels.Select(l => (long)l).ToArray()) : null;
-        using var generalTargets = generalValues is not null && options.ReplayDistillation > 0 ? SoftTargets(head, generalValues, options.DistillationTemperature) : null;
-
-        // The person's loss is taken over the expressions they gave only: a softmax over all seven would push every
-        // expression they did not give down on their faces, and those must keep the general model's behaviour (the
-        // replayed faces, scored over all seven, hold them in place). With all seven given the mask adds nothing.
-        using var missingMask = MissingExpressionMask(person, personPerBatch);
-        // Explicit, disposed Scalars: the operators' implicit ones are left to the garbage collector's finalizer, which
-        // may free one while libtorch still reads it (a fuzz run failed in Scalar::toFloat inside this loop).
-        using var one = 1.ToScalar();
-        using var batchSize = ((double)options.BatchSize).ToScalar();
-        using var replayWeights = new ReplayWeights(options, distilled: generalTargets is not null);
-        SeededDropout.Use(head, dropoutGenerator);
+        // Made with the caller's thread count: the general head's answers for every replayed face are one large product.
+        using var batches = new HeadTrainingBatches(head, person, general, options);
+        using var oneThread = IntraOpThreads.Use(1);
+        // Every batch is split in two fixed halves, each run by its own copy of the head (the same weights, its own
+        // gradients and dropout generator) on a thread of its own: the optimizer adds the halves' gradients. The
+        // halves' rows and masks do not depend on which thread runs them, so a seeded training gives the same head
+        // on any machine; with one core they run one after the other.
+        using var copy = WeightSharingCopy(head, model.Network.NewHead());
+        using var firstDropout = new Generator((ulong)options.Seed);
+        using var secondDropout = new Generator(unchecked((ulong)options.Seed + SecondHalfSeedOffset));
+        SeededDropout.Use(head, firstDropout);
+        SeededDropout.Use(copy, secondDropout);
         head.train();
+        copy.train();
+        var firstRows = options.BatchSize / 2;
+        var optimizer = new FusedAdamW(head.parameters(), options.LearningRate, options.WeightDecay, copy.parameters());
+        using var partner = Environment.ProcessorCount > 1 ? new StepPartner() : null;
         for (var step = 0; step < options.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            var personIndex = tensor(Sample(random, person.Count, personPerBatch));
-            var features = personValues.index_select(0, personIndex);
-            Tensor? generalIndex = null;
-            if (generalValues is not null)
-            {
-                generalIndex = tensor(Sample(random, general!.Count, generalPerBatch));
-                features = cat([features, generalValues.index_select(0, generalIndex)], 0);
-            }
-
+            var rows = batches.Draw();
             optimizer.ZeroGrad();
-            var logits = head.forward(features);
-            var personLogits = logits.narrow(0, 0, personPerBatch);
-            var loss = nn.functional.cross_entropy(missingMask is null ? personLogits : personLogits.add(missingMask, one), personLabels.index_select(0, personIndex), reduction: nn.Reduction.Sum);
-            if (generalIndex is not null)
-            {
-                loss = loss.add(replayWeights.Loss(logits.narrow(0, personPerBatch, generalPerBatch), generalLabels!.index_select(0, generalIndex), generalTargets?.index_select(0, generalIndex)), one);
-            }
-
-            loss.div(batchSize).backward();
-            optimizer.Step();
+            RunHalves(
+                partner,
+                () => Backward(batches, rows, head, 0, firstRows),
+                () => Backward(batches, rows, copy, firstRows, options.BatchSize - firstRows));
+            optimizer.BeginStep();
+            RunHalves(partner, () => optimizer.Update(0, 2), () => optimizer.Update(1, 2));
             stepsDone?.Report(step + 1);
         }
 
-        // The generator dies with this call; a failed call disposes the head instead.
+        // The generators die with this call; a failed call disposes the head instead.
         SeededDropout.Use(head, null);
+    }
+
+    // Any fixed value: it only has to differ from 0, so the halves draw different masks.
+    private const ulong SecondHalfSeedOffset = 0x9E3779B97F4A7C15;
+
+    // One half's gradient, on the thread that runs it. Its libtorch calls use that thread alone: the products are
+    // small, and a team of OpenMP threads would spin at a barrier after each whenever another process holds one of
+    // their cores (InferenceThreading says why). Grad mode and dispose scopes are per thread, so they are set here.
+    private static void Backward(HeadTrainingBatches batches, HeadTrainingBatches.Rows rows, nn.Module<Tensor, Tensor> module, int start, int count)
+    {
+        using var oneThread = IntraOpThreads.Use(1);
+        using var gradients = enable_grad();
+        using var scope = NewDisposeScope();
+        batches.Loss(module, rows, start, count).backward();
+    }
+
+    private static void RunHalves(StepPartner? partner, Action first, Action second)
+    {
+        if (partner is null)
+        {
+            first();
+            second();
+        }
+        else
+        {
+            partner.Run(first, second);
+        }
+    }
+
+    // A new head whose every parameter is a view of the same memory as the matching parameter of head: it computes
+    // with the head's current weights and keeps gradients of its own. Heads hold weights only in Linear layers.
+    internal static nn.Module<Tensor, Tensor> WeightSharingCopy(nn.Module<Tensor, Tensor> head, nn.Module<Tensor, Tensor> copy)
+    {
+        try
+        {
+            var sources = head.named_modules().ToDictionary(entry => entry.name, entry => entry.module);
+            foreach (var (name, module) in copy.named_modules())
+            {
+                if (module is TorchSharp.Modules.Linear linear && sources[name] is TorchSharp.Modules.Linear source)
+                {
+                    using var ownWeight = linear.weight;
+                    using var ownBias = linear.bias;
+                    linear.weight = Shared(source.weight!);
+                    linear.bias = source.bias is null ? null : Shared(source.bias);
+                }
+            }
+
+            foreach (var ((name, parameter), (_, original)) in copy.named_parameters().Zip(head.named_parameters()))
+            {
+                if (!FusedAdamW.SameMemory(parameter, original))
+                {
+                    throw new InvalidOperationException($"The head's parameter '{name}' is not shared with its training copy.");
+                }
+            }
+
+            return copy;
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
+
+        static TorchSharp.Modules.Parameter Shared(TorchSharp.Modules.Parameter source) => new(source.detach(), requires_grad: true);
     }
 
     /// <summary>Writes the head's weights (TorchSharp's state-dict format).</summary>
@@ -236,94 +285,5 @@ public sealed class PersonalHead : IDisposable
 
         _disposed = true;
         _module.Dispose();
-    }
-
-    // The general head's probabilities for every replayed face at the distillation temperature: what the replay
-    // rows are trained towards, so the head keeps the general model's behaviour on general faces (its confident and
-    // its uncertain answers alike), which forgets less than their FER2013 labels alone (docs/PERSONALIZATION.md).
-    private static Tensor SoftTargets(nn.Module<Tensor, Tensor> generalHead, Tensor generalValues, double temperature)
-    {
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        generalHead.eval();
-        using var divisor = temperature.ToScalar();
-        return nn.functional.softmax(generalHead.forward(generalValues).div(divisor), 1).MoveToOuterDisposeScope();
-    }
-
-    // The replayed rows' loss, summed over them: the distilled share follows the general head's softened probabilities
-    // (scaled by the temperature squared, so its gradients keep their size whatever the temperature), the rest the
-    // labels. Its weights are made once for all steps, as disposed Scalars (see Train).
-    private sealed class ReplayWeights : IDisposable
-    {
-        private readonly Scalar _labelWeight;
-        private readonly Scalar _temperature;
-        private readonly Scalar _distilledWeight;
-        private readonly Scalar _one = 1.ToScalar();
-
-        public ReplayWeights(HeadTrainingOptions options, bool distilled)
-        {
-            var share = distilled ? options.ReplayDistillation : 0;
-            var temperature = options.DistillationTemperature;
-            _labelWeight = (1 - share).ToScalar();
-            _temperature = temperature.ToScalar();
-            _distilledWeight = (share * temperature * temperature).ToScalar();
-        }
-
-        public Tensor Loss(Tensor logits, Tensor labels, Tensor? targets)
-        {
-            var loss = nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).mul(_labelWeight);
-            return targets is null
-                ? loss
-                : loss.add(nn.functional.cross_entropy(logits.div(_temperature), targets, reduction: nn.Reduction.Sum).mul(_distilledWeight), _one);
-        }
-
-        public void Dispose()
-        {
-            _labelWeight.Dispose();
-            _temperature.Dispose();
-            _distilledWeight.Dispose();
-            _one.Dispose();
-        }
-    }
-
-    // Far enough below any logit that a masked expression gets no probability, finite so no NaN reaches the gradient.
-    private const float Masked = -1e4f;
-
-    // Added to the logits of the person's rows of a batch: Masked for the expressions absent from their faces, else 0.
-    // Null when the person gave all seven (nothing to mask).
-    private static Tensor? MissingExpressionMask(FaceFeatures person, int personRows)
-    {
-        var given = new bool[Data.Expressions.Count];
-        foreach (var label in person.Labels)
-        {
-            given[(int)label] = true;
-        }
-
-        if (given.All(g => g))
-        {
-            return null;
-        }
-
-        var mask = new float[personRows * given.Length];
-        for (var row = 0; row < personRows; row++)
-        {
-            for (var expression = 0; expression < given.Length; expression++)
-            {
-                mask[(row * given.Length) + expression] = given[expression] ? 0 : Masked;
-            }
-        }
-
-        return tensor(mask, [personRows, given.Length]);
-    }
-
-    private static long[] Sample(Random random, int count, int size)
-    {
-        var indices = new long[size];
-        for (var i = 0; i < size; i++)
-        {
-            indices[i] = random.Next(count);
-        }
-
-        return indices;
     }
 }

@@ -238,17 +238,9 @@ public sealed class Personalizer
             Log.NoReplay(_logger);
         }
 
-        PersonalHead head;
-        // The head's steps are small matrix products on one libtorch thread, which waits on no other. On an idle
-        // 2-core machine two threads train it about 30 % faster, but beside one busy process they take up to three
-        // times as long, spinning at a barrier after every product (InferenceThreading says why). The count is the
-        // calling thread's alone and is put back afterwards.
-        using (IntraOpThreads.Use(1))
-        {
-            head = PersonalHead.Train(_model, person, general, options.Head,
-                progress is null ? null : new StepProgress(step => progress.Report(new PersonalizationProgress(PersonalizationStage.TrainingHead, step, options.Head.Steps))),
-                cancellationToken);
-        }
+        var head = PersonalHead.Train(_model, person, general, options.Head,
+            progress is null ? null : new StepProgress(step => progress.Report(new PersonalizationProgress(PersonalizationStage.TrainingHead, step, options.Head.Steps))),
+            cancellationToken);
 
         var (separation, warnings) = EnrolmentCheck.Check(all, general);
         warnings.AddRange(small.Select(face => new EnrolmentWarning(
