@@ -69,7 +69,11 @@ public sealed class YuNetFaceDetector : IFaceDetector
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<DetectedFace> Detect(Mat frame)
+    public IReadOnlyList<DetectedFace> Detect(Mat frame) =>
+        _options.UseOpenCvThreadPool ? DetectOnOpenCvThreads(frame) : CallingThreadOpenCv.Run(() => DetectOnOpenCvThreads(frame));
+
+    // The detection as OpenCV's thread count has it: on the pool, or on the calling thread inside CallingThreadOpenCv.
+    private IReadOnlyList<DetectedFace> DetectOnOpenCvThreads(Mat frame)
     {
         var channels = FrameConversion.ChannelsOf(frame);
         // Shrunk first, then converted to BGR: area averaging works on each channel alone and the conversions only

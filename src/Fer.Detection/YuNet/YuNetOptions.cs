@@ -23,6 +23,15 @@ public sealed record YuNetOptions
     /// <summary>At most this many candidates before non-maximum suppression; default 500.</summary>
     public int TopK { get; init; } = 500;
 
+    /// <summary>
+    /// false (default): a detection runs on its calling thread alone, whatever OpenCV's thread count, and changes no
+    /// setting (OpenCV runs its parallel loops inside it serially, as it runs loops nested in another), so a call never
+    /// waits for an OpenCV worker thread that another process holds. true: OpenCV's thread pool (<c>Cv2.SetNumThreads</c>)
+    /// spreads each detection over the cores: on an idle machine a detection at the default size took 0.65 against
+    /// 0.9 ms, while beside one busy process single calls took up to 30× the median (docs/BENCHMARKS.md).
+    /// </summary>
+    public bool UseOpenCvThreadPool { get; init; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDetectionSide, MinimumDetectionSide, nameof(MaxDetectionSide));

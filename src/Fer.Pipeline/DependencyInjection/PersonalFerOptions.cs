@@ -35,10 +35,10 @@ public sealed class PersonalFerOptions
 
     /// <summary>
     /// OpenCV's thread count, which is process-wide: when above 0, the container sets it (<c>Cv2.SetNumThreads</c>)
-    /// once, before it creates the face detector, pipeline or personalizer, and logs that it did. 1 runs YuNet on the
-    /// calling thread: at the default detection size that is as fast as two threads, and beside another busy process
-    /// no call waits a scheduler slice for a descheduled OpenCV worker (docs/BENCHMARKS.md). 0 (default): OpenCV's
-    /// setting is left as the host has it.
+    /// once, before it creates the face detector, pipeline or personalizer, and logs that it did. The default detector
+    /// runs each detection on its calling thread whatever the count (<see cref="YuNetOptions.UseOpenCvThreadPool"/>);
+    /// the count matters to a detector on OpenCV's pool (that option, or a detector of the host's) and to the host's
+    /// own OpenCV work. 0 (default): OpenCV's setting is left as the host has it.
     /// </summary>
     public int OpenCvThreads { get; set; }
 
