@@ -99,6 +99,44 @@ public sealed class HeadTrainingTests
     }
 
     [Fact]
+    public void Training_in_two_halves_gives_the_head_one_pass_over_each_whole_batch_gives()
+    {
+        using var model = ExpressionModel.LoadDefault();
+        var faces = TestFaces.Make(14, seed: 7);
+        var person = model.ExtractFeatures(faces.Pixels, [.. faces.Labels.Take(10), .. faces.Labels.Take(4)], addMirrored: true);
+        var options = new HeadTrainingOptions { Steps = 30 };
+
+        using var halves = PersonalHead.Train(model, person, model.GeneralReplay, options);
+
+        // The same training as one pass per batch: the rows, the masks (SeededDropout drawing from the seed as the
+        // batch passes) and the optimizer's steps.
+        using var whole = model.Network.NewHead();
+        using (no_grad())
+        {
+            whole.load_state_dict(model.Network.Head.state_dict());
+        }
+
+        using var batches = new HeadTrainingBatches(whole, person, model.GeneralReplay, options);
+        using var dropout = new Generator((ulong)options.Seed);
+        Networks.SeededDropout.Use(whole, dropout);
+        whole.train();
+        var optimizer = new FusedAdamW(whole.parameters(), options.LearningRate, options.WeightDecay);
+        for (var step = 0; step < options.Steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            optimizer.ZeroGrad();
+            batches.Loss(whole, batches.Draw(), 0, options.BatchSize).backward();
+            optimizer.Step();
+        }
+
+        foreach (var ((name, expected), (_, actual)) in whole.named_parameters().Zip(halves.Module.named_parameters()))
+        {
+            using var difference = (expected - actual).abs().max();
+            Assert.True(difference.item<float>() < 1e-5f, $"{name} differs by {difference.item<float>()} after {options.Steps} steps");
+        }
+    }
+
+    [Fact]
     public void A_seeded_head_is_the_same_in_every_training()
     {
         using var model = ExpressionModel.LoadDefault();
@@ -115,6 +153,57 @@ public sealed class HeadTrainingTests
             Assert.True(a.eq(b).all().item<bool>(), $"{name} differs between two trainings with the same seed");
             Assert.False(a.eq(c).all().item<bool>(), $"{name} is the same with another seed: the seed is not used");
         }
+    }
+
+    [Fact]
+    public void A_training_cancelled_or_failed_midway_leaves_no_partner_thread_behind()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() && Environment.ProcessorCount > 1, "Threads are listed from /proc on Linux; one core trains without a partner.");
+        using var model = ExpressionModel.LoadDefault();
+        var faces = TestFaces.Make(7, seed: 8);
+        var person = model.ExtractFeatures(faces.Pixels, faces.Labels);
+        using var cancellation = new CancellationTokenSource();
+
+        Assert.Throws<OperationCanceledException>(() => PersonalHead.Train(model, person, model.GeneralReplay, new HeadTrainingOptions { Steps = 50 },
+            new SynchronousProgress(step =>
+            {
+                if (step == 10)
+                {
+                    Assert.Contains(PartnerThreadName, ThreadNames());
+                    cancellation.Cancel();
+                }
+            }),
+            cancellation.Token));
+        Assert.Throws<InvalidDataException>(() => PersonalHead.Train(model, person, model.GeneralReplay, new HeadTrainingOptions { Steps = 50 },
+            new SynchronousProgress(step => throw new InvalidDataException($"step {step}"))));
+
+        Assert.DoesNotContain(PartnerThreadName, ThreadNames());
+    }
+
+    // Linux names a thread by the first 15 bytes of its .NET name.
+    private const string PartnerThreadName = "PersonalFer hea";
+
+    private static List<string> ThreadNames()
+    {
+        var names = new List<string>();
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            try
+            {
+                names.Add(File.ReadAllText(Path.Combine(task, "comm")).Trim());
+            }
+            catch (IOException)
+            {
+                // The thread ended between the listing and the read.
+            }
+        }
+
+        return names;
+    }
+
+    private sealed class SynchronousProgress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
     }
 
     [Fact]

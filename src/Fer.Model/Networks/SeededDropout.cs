@@ -20,6 +20,15 @@ internal sealed class SeededDropout : nn.Module<Tensor, Tensor>
     /// <summary>Where the masks come from while training; null: libtorch's global generator.</summary>
     public Generator? Generator { get; set; }
 
+    /// <summary>The probability of dropping an element.</summary>
+    public double Probability => _probability;
+
+    /// <summary>
+    /// A keep mask drawn beforehand (1 kept, 0 dropped, of the input's shape) that training passes use instead of
+    /// drawing one; null: they draw. The caller owns it.
+    /// </summary>
+    public Tensor? Mask { get; set; }
+
     /// <summary>Sets <paramref name="generator"/> on every <see cref="SeededDropout"/> inside <paramref name="module"/>.</summary>
     public static void Use(nn.Module module, Generator? generator)
     {
@@ -36,8 +45,13 @@ internal sealed class SeededDropout : nn.Module<Tensor, Tensor>
             return input.alias();
         }
 
-        using var probability = _probability.ToScalar();
         using var kept = (1 - _probability).ToScalar();
+        if (Mask is { } mask)
+        {
+            return input.mul(mask).div_(kept);
+        }
+
+        using var probability = _probability.ToScalar();
         using var keep = rand(input.shape, dtype: input.dtype, device: input.device, generator: Generator).ge_(probability);
         return input.mul(keep).div_(kept);
     }

@@ -130,39 +130,33 @@ public sealed class PersonalHead : IDisposable
         using var batches = new HeadTrainingBatches(head, person, general, options);
         using var oneThread = IntraOpThreads.Use(1);
         // Every batch is split in two fixed halves, each run by its own copy of the head (the same weights, its own
-        // gradients and dropout generator) on a thread of its own: the optimizer adds the halves' gradients. The
-        // halves' rows and masks do not depend on which thread runs them, so a seeded training gives the same head
-        // on any machine; with one core they run one after the other.
+        // gradients) on a thread of its own: the optimizer adds the halves' gradients. The rows, the dropout masks and
+        // so the head are what one pass over the whole batch gave, on any machine; with one core the halves run one
+        // after the other.
         using var copy = WeightSharingCopy(head, model.Network.NewHead());
-        using var firstDropout = new Generator((ulong)options.Seed);
-        using var secondDropout = new Generator(unchecked((ulong)options.Seed + SecondHalfSeedOffset));
-        SeededDropout.Use(head, firstDropout);
-        SeededDropout.Use(copy, secondDropout);
+        using var masks = new DropoutMasks(head, copy, (ulong)options.Seed);
         head.train();
         copy.train();
         var firstRows = options.BatchSize / 2;
         var optimizer = new FusedAdamW(head.parameters(), options.LearningRate, options.WeightDecay, copy.parameters());
         using var partner = Environment.ProcessorCount > 1 ? new StepPartner() : null;
+        masks.Draw(options.BatchSize);
         for (var step = 0; step < options.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var rows = batches.Draw();
+            masks.Split(firstRows);
             optimizer.ZeroGrad();
             RunHalves(
                 partner,
                 () => Backward(batches, rows, head, 0, firstRows),
                 () => Backward(batches, rows, copy, firstRows, options.BatchSize - firstRows));
             optimizer.BeginStep();
-            RunHalves(partner, () => optimizer.Update(0, 2), () => optimizer.Update(1, 2));
+            // The next step's masks come from one generator, in order: drawn here while the partner updates the weights.
+            RunHalves(partner, () => masks.Draw(options.BatchSize), () => optimizer.Update(0, 1));
             stepsDone?.Report(step + 1);
         }
-
-        // The generators die with this call; a failed call disposes the head instead.
-        SeededDropout.Use(head, null);
     }
-
-    // Any fixed value: it only has to differ from 0, so the halves draw different masks.
-    private const ulong SecondHalfSeedOffset = 0x9E3779B97F4A7C15;
 
     // One half's gradient, on the thread that runs it. Its libtorch calls use that thread alone: the products are
     // small, and a team of OpenMP threads would spin at a barrier after each whenever another process holds one of
