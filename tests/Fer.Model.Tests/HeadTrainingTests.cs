@@ -144,14 +144,21 @@ public sealed class HeadTrainingTests
         var person = model.ExtractFeatures(faces.Pixels, faces.Labels, addMirrored: true);
         var options = new HeadTrainingOptions { Steps = 40 };
 
+        // The first training computes the replay's soft targets, the second reuses them; another temperature needs others.
         using var first = PersonalHead.Train(model, person, model.GeneralReplay, options);
         using var second = PersonalHead.Train(model, person, model.GeneralReplay, options);
         using var otherSeed = PersonalHead.Train(model, person, model.GeneralReplay, options with { Seed = 2 });
+        using var otherTemperature = PersonalHead.Train(model, person, model.GeneralReplay, options with { DistillationTemperature = 3 });
 
         foreach (var ((name, a), (_, b), (_, c)) in first.Module.named_parameters().Zip(second.Module.named_parameters(), otherSeed.Module.named_parameters()))
         {
             Assert.True(a.eq(b).all().item<bool>(), $"{name} differs between two trainings with the same seed");
             Assert.False(a.eq(c).all().item<bool>(), $"{name} is the same with another seed: the seed is not used");
+        }
+
+        foreach (var ((name, a), (_, d)) in first.Module.named_parameters().Zip(otherTemperature.Module.named_parameters()))
+        {
+            Assert.False(a.eq(d).all().item<bool>(), $"{name} is the same at another distillation temperature: stale soft targets were reused");
         }
     }
 
