@@ -76,9 +76,7 @@ public sealed class HeadTrainingTests
             split.ZeroGrad();
             nn.functional.cross_entropy(head.forward(input[..40]), labels[..40], reduction: nn.Reduction.Sum).backward();
             nn.functional.cross_entropy(copy.forward(input[40..]), labels[40..], reduction: nn.Reduction.Sum).backward();
-            split.BeginStep();
-            split.Update(0, 2);
-            split.Update(1, 2);
+            split.Step();
         }
 
         foreach (var ((name, expected), (_, actual), (_, shared)) in reference.named_parameters().Zip(head.named_parameters(), copy.named_parameters()))

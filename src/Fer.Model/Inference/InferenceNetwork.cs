@@ -101,8 +101,8 @@ internal sealed class InferenceNetwork : IDisposable
     public Tensor BatchPathFeatures(Tensor input) => Run(_batchSteps, input, workspace: null);
 
     // A call over several threads runs the NNPACK path on each of them, a few faces at a time: per face it is the
-    // faster kernel (about 1.4 against 3.1 ms of a core for 280 faces on two cores with AVX2, against the batch path's
-    // float32 oneDNN convolutions), and threads that take the next faces as they finish wait at no barrier, so a
+    // faster kernel (about 1.3 against 2.8 ms of a core per face, 280 faces on two cores with AVX2, against the batch
+    // path's float32 oneDNN convolutions), and threads that take the next faces as they finish wait at no barrier, so a
     // thread that another process delays holds up at most its last faces.
     private Tensor FeaturesOnThreads(Tensor input, int threads)
     {

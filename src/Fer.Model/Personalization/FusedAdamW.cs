@@ -11,7 +11,7 @@ namespace PersonalFer.Model;
 /// AdamW as <c>torch.optim.AdamW</c> computes it (decoupled weight decay, bias-corrected moments, default betas and
 /// epsilon), in one pass over each parameter's memory. TorchSharp's optimizer runs about eight libtorch operations
 /// per parameter, each a full pass over the 590,000 weights of a head's first layer, which made the optimizer the
-/// largest cost of a head-training step. For contiguous float32 parameters on the CPU, as a head's are. Copies of
+/// largest cost of a head-training step. For contiguous float32 parameters on the CPU, as a head's are. A copy of
 /// the module that shares its weights but keeps gradients of its own (computing another part of each batch, on
 /// another thread) adds its gradients to the parameters' own, in the same pass.
 /// </summary>
@@ -75,19 +75,7 @@ internal sealed class FusedAdamW
     /// <summary>One update from the gradients of the last backward pass; parameters without a gradient stay.</summary>
     public void Step()
     {
-        BeginStep();
-        Update(part: 0, parts: 1);
-    }
-
-    /// <summary>Starts an update that <see cref="Update"/> then makes part by part, from any threads.</summary>
-    public void BeginStep() => _steps++;
-
-    /// <summary>
-    /// Part <paramref name="part"/> of <paramref name="parts"/> of the update started by <see cref="BeginStep"/>: that
-    /// share of every parameter's elements. The parts touch disjoint memory, so they may run at once.
-    /// </summary>
-    public void Update(int part, int parts)
-    {
+        _steps++;
         var stepSize = (float)(_learningRate / (1 - Math.Pow(Beta1, _steps)));
         var secondCorrection = (float)Math.Sqrt(1 - Math.Pow(Beta2, _steps));
         var decay = (float)(1 - (_learningRate * _weightDecay));
@@ -100,15 +88,12 @@ internal sealed class FusedAdamW
                 continue;
             }
 
-            var length = _firstMoments[i].Length;
-            var start = (int)((long)length * part / parts);
-            var range = new Range(start, (int)((long)length * (part + 1) / parts));
-            UpdateRange(
-                MemoryMarshal.Cast<byte, float>(_parameters[i].bytes)[range],
-                Floats(own ?? copied!)[range],
-                own is not null && copied is not null ? Floats(copied)[range] : [],
-                _firstMoments[i].AsSpan(range),
-                _secondMoments[i].AsSpan(range),
+            Update(
+                MemoryMarshal.Cast<byte, float>(_parameters[i].bytes),
+                Floats(own ?? copied!),
+                own is not null && copied is not null ? Floats(copied) : [],
+                _firstMoments[i],
+                _secondMoments[i],
                 stepSize,
                 secondCorrection,
                 decay);
@@ -126,7 +111,7 @@ internal sealed class FusedAdamW
         : throw new ArgumentException("A gradient is not contiguous.", nameof(gradient));
 
     // The update with gradient first + second (second empty: first alone).
-    private static void UpdateRange(Span<float> weights, ReadOnlySpan<float> first, ReadOnlySpan<float> second, Span<float> firstMoments, Span<float> secondMoments, float stepSize, float secondCorrection, float decay)
+    private static void Update(Span<float> weights, ReadOnlySpan<float> first, ReadOnlySpan<float> second, Span<float> firstMoments, Span<float> secondMoments, float stepSize, float secondCorrection, float decay)
     {
         const float oneMinusBeta1 = (float)(1 - Beta1);
         const float oneMinusBeta2 = (float)(1 - Beta2);

@@ -146,14 +146,17 @@ public sealed class PersonalHead : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             var rows = batches.Draw();
             masks.Split(firstRows);
-            optimizer.ZeroGrad();
             RunHalves(
                 partner,
                 () => Backward(batches, rows, head, 0, firstRows),
                 () => Backward(batches, rows, copy, firstRows, options.BatchSize - firstRows));
-            optimizer.BeginStep();
-            // The next step's masks come from one generator, in order: drawn here while the partner updates the weights.
-            RunHalves(partner, () => masks.Draw(options.BatchSize), () => optimizer.Update(0, 1));
+            // The next step's masks come from one generator, in order: drawn here while the partner updates the weights
+            // and clears the gradients for the next step.
+            RunHalves(partner, () => masks.Draw(options.BatchSize), () =>
+            {
+                optimizer.Step();
+                optimizer.ZeroGrad();
+            });
             stepsDone?.Report(step + 1);
         }
     }
