@@ -21,6 +21,8 @@ internal static class LosoCommand
         ("defaults (distilled replay, 112 jittered copies, 200 steps, 60 % replayed)", new PersonalizationOptions()),
         ("100 steps, 50 % replayed", new PersonalizationOptions { Head = new HeadTrainingOptions { Steps = 100, GeneralShare = 0.5 } }),
         ("150 steps, 50 % replayed", new PersonalizationOptions { Head = new HeadTrainingOptions { Steps = 150, GeneralShare = 0.5 } }),
+        ("150 steps", new PersonalizationOptions { Head = new HeadTrainingOptions { Steps = 150 } }),
+        ("150 steps, learning rate 0.0013", new PersonalizationOptions { Head = new HeadTrainingOptions { Steps = 150, LearningRate = 0.0013 } }),
         ("70 % replayed", new PersonalizationOptions { Head = new HeadTrainingOptions { GeneralShare = 0.7 } }),
         ("no jittered copies", new PersonalizationOptions { JitteredCopies = 0 }),
         ("replay on its labels, not distilled", new PersonalizationOptions { Head = new HeadTrainingOptions { ReplayDistillation = 0 } }),
