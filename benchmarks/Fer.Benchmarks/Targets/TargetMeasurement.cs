@@ -77,13 +77,18 @@ internal static class TargetMeasurement
         result["streams"] = new[] { 1, 2, 4, 8 }.ToDictionary(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture), n => Streams(pipeline, frame, n));
         FineTunes(detector, model, result);
 
-        // What `PersonalFerOptions.OpenCvThreads = 1` does: detection on the calling thread. It is process-wide, so
-        // it comes after everything measured with OpenCV's default.
-        Cv2.SetNumThreads(1);
-        result["opencv_one_thread_quiet"] = Latencies(() => pipeline.Classify(frame));
+        // For comparison, detection on OpenCV's thread pool (OpenCV's default thread count, one per core).
+        using var poolDetector = new YuNetFaceDetector(new YuNetOptions { UseOpenCvThreadPool = true });
+        var poolPipeline = new ExpressionPipeline(poolDetector, model);
+        for (var i = 0; i < WarmUpCalls; i++)
+        {
+            poolPipeline.Classify(frame);
+        }
+
+        result["opencv_pool_quiet"] = Latencies(() => poolPipeline.Classify(frame));
         using (BusyProcess.Start())
         {
-            result["opencv_one_thread_contended"] = Latencies(() => pipeline.Classify(frame));
+            result["opencv_pool_contended"] = Latencies(() => poolPipeline.Classify(frame));
         }
 
         Console.WriteLine(JsonSerializer.Serialize(result));
