@@ -88,6 +88,30 @@ public sealed class HeadTrainingTests
     }
 
     [Fact]
+    public void The_optimizer_leaves_no_tensor_behind_on_the_thread_that_runs_it()
+    {
+        // Training runs the optimizer on whichever of its two threads is free: each call must clean up after itself.
+        using var head = nn.Sequential(("fc1", nn.Linear(37, 19)), ("fc2", nn.Linear(19, 7)));
+        using var copy = PersonalHead.WeightSharingCopy(head, nn.Sequential(("fc1", nn.Linear(37, 19)), ("fc2", nn.Linear(19, 7))));
+        using var input = ones(8, 37);
+        var optimizer = new FusedAdamW(head.parameters(), 0.01, 0.1, copy.parameters());
+        using (var scope = NewDisposeScope())
+        {
+            head.forward(input).sum().backward();
+            copy.forward(input).sum().backward();
+        }
+
+        var live = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (var step = 0; step < 100; step++)
+        {
+            optimizer.Step();
+            optimizer.ZeroGrad();
+        }
+
+        Assert.Equal(live, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void An_optimizer_refuses_a_copy_that_does_not_share_the_weights()
     {
         using var head = nn.Sequential(nn.Linear(5, 3));

@@ -9,25 +9,26 @@ public sealed class StepPartnerTests
         using var partner = new StepPartner();
         var mine = 0;
         var theirs = 0;
-        var onPartner = 0;
-        var caller = Environment.CurrentManagedThreadId;
 
         for (var step = 1; step <= 5000; step++)
         {
-            partner.Run(() => mine++, () =>
-            {
-                Interlocked.Increment(ref theirs);
-                if (Environment.CurrentManagedThreadId != caller)
-                {
-                    Interlocked.Increment(ref onPartner);
-                }
-            });
+            partner.Run(() => mine++, () => Interlocked.Increment(ref theirs));
             Assert.Equal(step, mine);
             Assert.Equal(step, Volatile.Read(ref theirs));
         }
 
-        // Whether the partner got there first is up to the scheduler, step by step; across thousands it does.
-        Assert.True(onPartner > 0, "the partner never ran a half: every step ran on the calling thread");
+        // The caller's half waits until the other half has started: only the partner can have started it.
+        var caller = Environment.CurrentManagedThreadId;
+        using var started = new ManualResetEventSlim();
+        var ranOn = 0;
+        partner.Run(
+            () => Assert.True(started.Wait(TimeSpan.FromSeconds(30)), "the partner never took its half"),
+            () =>
+            {
+                ranOn = Environment.CurrentManagedThreadId;
+                started.Set();
+            });
+        Assert.NotEqual(caller, ranOn);
     }
 
     [Fact]

@@ -65,6 +65,8 @@ internal sealed class FusedAdamW
     /// </remarks>
     public void ZeroGrad()
     {
+        // zero_ hands back a tensor of its own: the scope disposes it on this thread, whichever thread this is.
+        using var scope = NewDisposeScope();
         foreach (var parameter in _parameters.Concat(_copy ?? []))
         {
             using var gradient = parameter.grad;
@@ -75,6 +77,7 @@ internal sealed class FusedAdamW
     /// <summary>One update from the gradients of the last backward pass; parameters without a gradient stay.</summary>
     public void Step()
     {
+        using var scope = NewDisposeScope();
         _steps++;
         var stepSize = (float)(_learningRate / (1 - Math.Pow(Beta1, _steps)));
         var secondCorrection = (float)Math.Sqrt(1 - Math.Pow(Beta2, _steps));
