@@ -134,25 +134,24 @@ public sealed class PersonalHead : IDisposable
         // so the head are what one pass over the whole batch gave, on any machine; with one core the halves run one
         // after the other.
         using var copy = WeightSharingCopy(head, model.Network.NewHead());
-        using var masks = new DropoutMasks(head, copy, (ulong)options.Seed);
+        var firstRows = options.BatchSize / 2;
+        using var masks = new DropoutMasks(head, copy, options.BatchSize, firstRows, (ulong)options.Seed);
         head.train();
         copy.train();
-        var firstRows = options.BatchSize / 2;
         var optimizer = new FusedAdamW(head.parameters(), options.LearningRate, options.WeightDecay, copy.parameters());
         using var partner = Environment.ProcessorCount > 1 ? new StepPartner() : null;
-        masks.Draw(options.BatchSize);
+        masks.Draw();
         for (var step = 0; step < options.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var rows = batches.Draw();
-            masks.Split(firstRows);
             RunHalves(
                 partner,
                 () => Backward(batches, rows, head, 0, firstRows),
                 () => Backward(batches, rows, copy, firstRows, options.BatchSize - firstRows));
             // The next step's masks come from one generator, in order: drawn here while the partner updates the weights
             // and clears the gradients for the next step.
-            RunHalves(partner, () => masks.Draw(options.BatchSize), () =>
+            RunHalves(partner, masks.Draw, () =>
             {
                 optimizer.Step();
                 optimizer.ZeroGrad();
