@@ -36,9 +36,13 @@ public sealed class HeadTrainingTests
             torchOptimizer.zero_grad();
             nn.functional.cross_entropy(reference.forward(input), labels).backward();
             torchOptimizer.step();
-            fusedOptimizer.ZeroGrad();
             nn.functional.cross_entropy(fused.forward(input), labels).backward();
-            fusedOptimizer.Step();
+            // In three parts: their bounds fall inside vectors and between the parameters' ends.
+            var update = fusedOptimizer.Next();
+            for (var part = 0; part < 3; part++)
+            {
+                fusedOptimizer.Update(update, part, 3);
+            }
         }
 
         foreach (var ((name, expected), (_, actual)) in reference.named_parameters().Zip(fused.named_parameters()))
@@ -70,13 +74,13 @@ public sealed class HeadTrainingTests
         for (var step = 0; step < 25; step++)
         {
             using var scope = NewDisposeScope();
-            whole.ZeroGrad();
             nn.functional.cross_entropy(reference.forward(input), labels, reduction: nn.Reduction.Sum).backward();
-            whole.Step();
-            split.ZeroGrad();
+            whole.Update(whole.Next(), 0, 1);
             nn.functional.cross_entropy(head.forward(input[..40]), labels[..40], reduction: nn.Reduction.Sum).backward();
             nn.functional.cross_entropy(copy.forward(input[40..]), labels[40..], reduction: nn.Reduction.Sum).backward();
-            split.Step();
+            // The two parts of the update at the same time, as training runs them.
+            var update = split.Next();
+            Parallel.Invoke(() => split.Update(update, 0, 2), () => split.Update(update, 1, 2));
         }
 
         foreach (var ((name, expected), (_, actual), (_, shared)) in reference.named_parameters().Zip(head.named_parameters(), copy.named_parameters()))
@@ -104,8 +108,7 @@ public sealed class HeadTrainingTests
         var live = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         for (var step = 0; step < 100; step++)
         {
-            optimizer.Step();
-            optimizer.ZeroGrad();
+            optimizer.Update(optimizer.Next(), 0, 1);
         }
 
         Assert.Equal(live, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
@@ -146,9 +149,8 @@ public sealed class HeadTrainingTests
         for (var step = 0; step < options.Steps; step++)
         {
             using var scope = NewDisposeScope();
-            optimizer.ZeroGrad();
             batches.Loss(whole, batches.Draw(), 0, options.BatchSize).backward();
-            optimizer.Step();
+            optimizer.Update(optimizer.Next(), 0, 1);
         }
 
         foreach (var ((name, expected), (_, actual)) in whole.named_parameters().Zip(halves.Module.named_parameters()))

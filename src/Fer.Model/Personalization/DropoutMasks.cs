@@ -1,24 +1,25 @@
+using System.Runtime.InteropServices;
 using PersonalFer.Model.Networks;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace PersonalFer.Model;
 
 /// <summary>
-/// The dropout masks of a head's training, drawn a step at a time from one generator, layer after layer over the whole
-/// batch: the very masks the head's dropout layers drew when a step ran the batch in one pass. Each half of the batch
-/// uses its rows of them, so splitting the batch changes no mask. The masks are made once and refilled every step.
+/// The dropout masks of a head's training, drawn a step at a time from one stream, layer after layer over the whole
+/// batch: the very masks the head's dropout layers drew from a generator of the same seed when a step ran the batch
+/// in one pass. Each half of the batch uses its rows of them, so splitting the batch changes no mask. The masks are
+/// made once and refilled every step.
 /// </summary>
 internal sealed class DropoutMasks : IDisposable
 {
-    private readonly Generator _generator;
+    private readonly MersenneTwister _stream;
     private readonly Layer[] _layers;
 
     /// <summary>
     /// For <paramref name="head"/> and its weight-sharing <paramref name="copy"/>, batches of <paramref name="rows"/>
-    /// rows, the first <paramref name="firstRows"/> of them the head's, drawing from a generator seeded with
-    /// <paramref name="seed"/>. The layers use the masks until this is disposed.
+    /// rows, the first <paramref name="firstRows"/> of them the head's, drawing what a generator seeded with
+    /// <paramref name="seed"/> draws. The layers use the masks until this is disposed.
     /// </summary>
     /// <exception cref="NotSupportedException">A dropout layer is not followed by a linear layer (its input width is then unknown).</exception>
     public DropoutMasks(nn.Module head, nn.Module copy, int rows, int firstRows, ulong seed)
@@ -33,7 +34,7 @@ internal sealed class DropoutMasks : IDisposable
             throw new NotSupportedException("A head's dropout layer must come before a linear layer.");
         }
 
-        _generator = new Generator(seed);
+        _stream = new MersenneTwister(seed);
         _layers = [.. modules.OfType<SeededDropout>().Select((layer, i) => new Layer(layer, copyLayers[i], rows, widths[i], firstRows))];
     }
 
@@ -42,7 +43,7 @@ internal sealed class DropoutMasks : IDisposable
     {
         foreach (var layer in _layers)
         {
-            layer.Draw(_generator);
+            layer.Draw(_stream);
         }
     }
 
@@ -52,8 +53,6 @@ internal sealed class DropoutMasks : IDisposable
         {
             layer.Dispose();
         }
-
-        _generator.Dispose();
     }
 
     // One dropout layer's mask, and the rows of it the head's layer and the copy's layer read.
@@ -64,14 +63,11 @@ internal sealed class DropoutMasks : IDisposable
         private readonly Tensor _mask;
         private readonly Tensor _first;
         private readonly Tensor _rest;
-        // Explicit, disposed Scalars: an implicit one is left to the finalizer, which may free it while libtorch reads it.
-        private readonly Scalar _probability;
 
         public Layer(SeededDropout head, SeededDropout copy, int rows, int width, int firstRows)
         {
             _head = head;
             _copy = copy;
-            _probability = head.Probability.ToScalar();
             _mask = empty([rows, width], float32);
             _first = _mask.narrow(0, 0, firstRows);
             _rest = _mask.narrow(0, firstRows, rows - firstRows);
@@ -79,12 +75,8 @@ internal sealed class DropoutMasks : IDisposable
             copy.Mask = _rest;
         }
 
-        // As SeededDropout draws (rand is uniform_ over [0, 1) on a new tensor): kept where at least the probability.
-        public void Draw(Generator generator)
-        {
-            using var scope = NewDisposeScope();
-            _mask.uniform_(0, 1, generator).ge_(_probability);
-        }
+        // As SeededDropout draws: kept where rand's number is at least the probability.
+        public void Draw(MersenneTwister stream) => stream.FillKeepMask(MemoryMarshal.Cast<byte, float>(_mask.bytes), _head.Probability);
 
         public void Dispose()
         {
@@ -93,7 +85,6 @@ internal sealed class DropoutMasks : IDisposable
             _first.Dispose();
             _rest.Dispose();
             _mask.Dispose();
-            _probability.Dispose();
         }
     }
 }

@@ -58,30 +58,34 @@ internal sealed class FusedAdamW
         _weightDecay = weightDecay;
     }
 
-    /// <summary>Clears every gradient (they accumulate in libtorch otherwise).</summary>
-    /// <remarks>
-    /// Zeroed in place, not dropped: a dropped gradient makes the next backward pass allocate a fresh one, and at this
-    /// size every fresh one is new memory from the kernel, paid for in page faults (the steps took about twice as long).
-    /// </remarks>
-    public void ZeroGrad()
+    /// <summary>Starts the next step: its factors, for <see cref="Update"/>.</summary>
+    public StepFactors Next()
     {
-        // zero_ hands back a tensor of its own: the scope disposes it on this thread, whichever thread this is.
-        using var scope = NewDisposeScope();
-        foreach (var parameter in _parameters.Concat(_copy ?? []))
-        {
-            using var gradient = parameter.grad;
-            gradient?.zero_();
-        }
+        _steps++;
+        return new StepFactors(
+            (float)(_learningRate / (1 - Math.Pow(Beta1, _steps))),
+            (float)Math.Sqrt(1 - Math.Pow(Beta2, _steps)),
+            (float)(1 - (_learningRate * _weightDecay)));
     }
 
-    /// <summary>One update from the gradients of the last backward pass; parameters without a gradient stay.</summary>
-    public void Step()
+    /// <summary>
+    /// Part <paramref name="part"/> of <paramref name="parts"/> of a step's update, from the gradients of the last
+    /// backward pass, which it clears as it reads them (the next backward pass adds into them): the parts of a step
+    /// cover every weight once, so they may run at the same time on different threads. Parameters without a gradient
+    /// stay.
+    /// </summary>
+    /// <remarks>
+    /// Gradients are cleared in place, not dropped: a dropped gradient makes the next backward pass allocate a fresh
+    /// one, and at this size every fresh one is new memory from the kernel, paid for in page faults (the steps took
+    /// about twice as long).
+    /// </remarks>
+    public void Update(StepFactors step, int part, int parts)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parts);
+        ArgumentOutOfRangeException.ThrowIfNegative(part);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(part, parts);
+        // Reading a gradient makes a tensor handle: the scope disposes it on this thread, whichever thread this is.
         using var scope = NewDisposeScope();
-        _steps++;
-        var stepSize = (float)(_learningRate / (1 - Math.Pow(Beta1, _steps)));
-        var secondCorrection = (float)Math.Sqrt(1 - Math.Pow(Beta2, _steps));
-        var decay = (float)(1 - (_learningRate * _weightDecay));
         for (var i = 0; i < _parameters.Length; i++)
         {
             using var own = _parameters[i].grad;
@@ -91,31 +95,42 @@ internal sealed class FusedAdamW
                 continue;
             }
 
-            Update(
-                MemoryMarshal.Cast<byte, float>(_parameters[i].bytes),
-                Floats(own ?? copied!),
-                own is not null && copied is not null ? Floats(copied) : [],
-                _firstMoments[i],
-                _secondMoments[i],
-                stepSize,
-                secondCorrection,
-                decay);
+            var weights = MemoryMarshal.Cast<byte, float>(_parameters[i].bytes);
+            var (start, end) = (PartStart(weights.Length, part, parts), PartStart(weights.Length, part + 1, parts));
+            var first = Floats(own ?? copied!);
+            var second = own is not null && copied is not null ? Floats(copied) : [];
+            UpdateRange(
+                weights[start..end],
+                first[start..end],
+                second.IsEmpty ? second : second[start..end],
+                _firstMoments[i].AsSpan(start..end),
+                _secondMoments[i].AsSpan(start..end),
+                step);
         }
     }
+
+    /// <summary>The factors of one step: the bias-corrected step size, the second moment's correction, the weight decay.</summary>
+    internal readonly record struct StepFactors(float StepSize, float SecondCorrection, float Decay);
 
     /// <summary>Whether two tensors are views of the same memory, of the same shape.</summary>
     internal static bool SameMemory(Tensor a, Tensor b) =>
         a.shape.SequenceEqual(b.shape) && a.bytes.Length == b.bytes.Length
         && Unsafe.AreSame(ref MemoryMarshal.GetReference(a.bytes), ref MemoryMarshal.GetReference(b.bytes));
 
+    // Where part of parts of a parameter's weights starts: parts begin on 64-byte cache lines, so two threads never
+    // write the same line.
+    private static int PartStart(int length, int part, int parts) =>
+        part == parts ? length : (int)((long)length * part / parts) & ~15;
+
     // A gradient's values as they lie in memory (backward passes write them contiguous).
-    private static ReadOnlySpan<float> Floats(Tensor gradient) => gradient.is_contiguous()
+    private static Span<float> Floats(Tensor gradient) => gradient.is_contiguous()
         ? MemoryMarshal.Cast<byte, float>(gradient.bytes)
         : throw new ArgumentException("A gradient is not contiguous.", nameof(gradient));
 
-    // The update with gradient first + second (second empty: first alone).
-    private static void Update(Span<float> weights, ReadOnlySpan<float> first, ReadOnlySpan<float> second, Span<float> firstMoments, Span<float> secondMoments, float stepSize, float secondCorrection, float decay)
+    // The update with gradient first + second (second empty: first alone), clearing both.
+    private static void UpdateRange(Span<float> weights, Span<float> first, Span<float> second, Span<float> firstMoments, Span<float> secondMoments, StepFactors step)
     {
+        var (stepSize, secondCorrection, decay) = step;
         const float oneMinusBeta1 = (float)(1 - Beta1);
         const float oneMinusBeta2 = (float)(1 - Beta2);
         var summed = !second.IsEmpty;
@@ -128,6 +143,12 @@ internal sealed class FusedAdamW
             for (; i <= weights.Length - Vector<float>.Count; i += Vector<float>.Count)
             {
                 var g = summed ? new Vector<float>(first[i..]) + new Vector<float>(second[i..]) : new Vector<float>(first[i..]);
+                Vector<float>.Zero.CopyTo(first[i..]);
+                if (summed)
+                {
+                    Vector<float>.Zero.CopyTo(second[i..]);
+                }
+
                 var m = (beta1 * new Vector<float>(firstMoments[i..])) + (oneMinusBeta1 * g);
                 var v = (beta2 * new Vector<float>(secondMoments[i..])) + (oneMinusBeta2 * g * g);
                 var w = new Vector<float>(weights[i..]) * decay;
@@ -141,6 +162,12 @@ internal sealed class FusedAdamW
         for (; i < weights.Length; i++)
         {
             var g = summed ? first[i] + second[i] : first[i];
+            first[i] = 0;
+            if (summed)
+            {
+                second[i] = 0;
+            }
+
             firstMoments[i] = ((float)Beta1 * firstMoments[i]) + (oneMinusBeta1 * g);
             secondMoments[i] = ((float)Beta2 * secondMoments[i]) + (oneMinusBeta2 * g * g);
             weights[i] = (weights[i] * decay) - (stepSize * firstMoments[i] / ((MathF.Sqrt(secondMoments[i]) / secondCorrection) + Epsilon));

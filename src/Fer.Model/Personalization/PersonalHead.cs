@@ -149,13 +149,17 @@ public sealed class PersonalHead : IDisposable
                 partner,
                 () => Backward(batches, rows, head, 0, firstRows),
                 () => Backward(batches, rows, copy, firstRows, options.BatchSize - firstRows));
-            // The next step's masks come from one generator, in order: drawn here while the partner updates the weights
-            // and clears the gradients for the next step.
-            RunHalves(partner, masks.Draw, () =>
-            {
-                optimizer.Step();
-                optimizer.ZeroGrad();
-            });
+            // Each thread updates half of every weight; the next step's masks, which come from one stream in order, are
+            // drawn here too.
+            var update = optimizer.Next();
+            RunHalves(
+                partner,
+                () =>
+                {
+                    masks.Draw();
+                    optimizer.Update(update, 0, 2);
+                },
+                () => optimizer.Update(update, 1, 2));
             stepsDone?.Report(step + 1);
         }
     }
