@@ -23,12 +23,6 @@ internal sealed class SeededDropout : nn.Module<Tensor, Tensor>
     /// <summary>The probability of dropping an element.</summary>
     public double Probability => _probability;
 
-    /// <summary>
-    /// A keep mask drawn beforehand (1 kept, 0 dropped, of the input's shape) that training passes use instead of
-    /// drawing one; null: they draw. The caller owns it.
-    /// </summary>
-    public Tensor? Mask { get; set; }
-
     /// <summary>Sets <paramref name="generator"/> on every <see cref="SeededDropout"/> inside <paramref name="module"/>.</summary>
     public static void Use(nn.Module module, Generator? generator)
     {
@@ -46,11 +40,6 @@ internal sealed class SeededDropout : nn.Module<Tensor, Tensor>
         }
 
         using var kept = (1 - _probability).ToScalar();
-        if (Mask is { } mask)
-        {
-            return input.mul(mask).div_(kept);
-        }
-
         using var probability = _probability.ToScalar();
         using var keep = rand(input.shape, dtype: input.dtype, device: input.device, generator: Generator).ge_(probability);
         return input.mul(keep).div_(kept);

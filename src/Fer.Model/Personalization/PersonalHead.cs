@@ -58,7 +58,7 @@ public sealed class PersonalHead : IDisposable
     /// <remarks>
     /// Each step's batch is computed in two halves, on the calling thread and, where the machine has more than one
     /// core, on a thread of the training's own; each thread runs libtorch on itself alone. The same seed gives the
-    /// same head on any machine, whatever its core count.
+    /// same head whatever the machine's core count.
     /// </remarks>
     /// <exception cref="ArgumentException">The features come from other weights, or the person's set is empty.</exception>
     /// <param name="model">The general model (unchanged).</param>
@@ -127,28 +127,22 @@ public sealed class PersonalHead : IDisposable
         }
 
         // Made with the caller's thread count: the general head's answers for every replayed face are one large product.
-        using var batches = new HeadTrainingBatches(head, person, general, options);
-        using var oneThread = IntraOpThreads.Use(1);
-        // Every batch is split in two fixed halves, each run by its own copy of the head (the same weights, its own
-        // gradients) on a thread of its own: the optimizer adds the halves' gradients. The rows, the dropout masks and
-        // so the head are what one pass over the whole batch gave, on any machine; with one core the halves run one
-        // after the other.
-        using var copy = WeightSharingCopy(head, model.Network.NewHead());
+        var batches = new HeadTrainingBatches(head, person, general, options);
+        // Every batch is split in two fixed halves, each computed on a thread of its own into gradients of its own,
+        // which the optimizer adds. The rows, the dropout masks and so the head are those of one pass over the whole
+        // batch, whatever the core count; with one core the halves run one after the other.
         var firstRows = options.BatchSize / 2;
-        using var masks = new DropoutMasks(head, copy, options.BatchSize, firstRows, (ulong)options.Seed);
-        head.train();
-        copy.train();
-        var optimizer = new FusedAdamW(head.parameters(), options.LearningRate, options.WeightDecay, copy.parameters());
+        using var masks = new DropoutMasks(head, options.BatchSize, (ulong)options.Seed);
+        using var first = new HeadBackprop(head, masks, 0, firstRows, batches.Length);
+        using var second = new HeadBackprop(head, masks, firstRows, options.BatchSize - firstRows, batches.Length);
+        var optimizer = new FusedAdamW(head.parameters(), options.LearningRate, options.WeightDecay);
         using var partner = Environment.ProcessorCount > 1 ? new StepPartner() : null;
         masks.Draw();
         for (var step = 0; step < options.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var rows = batches.Draw();
-            RunHalves(
-                partner,
-                () => Backward(batches, rows, head, 0, firstRows),
-                () => Backward(batches, rows, copy, firstRows, options.BatchSize - firstRows));
+            RunHalves(partner, () => first.Run(batches, rows), () => second.Run(batches, rows));
             // Each thread updates half of every weight; the next step's masks, which come from one stream in order, are
             // drawn here too.
             var update = optimizer.Next();
@@ -157,22 +151,11 @@ public sealed class PersonalHead : IDisposable
                 () =>
                 {
                     masks.Draw();
-                    optimizer.Update(update, 0, 2);
+                    optimizer.Update(update, 0, 2, first.Gradients, second.Gradients);
                 },
-                () => optimizer.Update(update, 1, 2));
+                () => optimizer.Update(update, 1, 2, first.Gradients, second.Gradients));
             stepsDone?.Report(step + 1);
         }
-    }
-
-    // One half's gradient, on the thread that runs it. Its libtorch calls use that thread alone: the products are
-    // small, and a team of OpenMP threads would spin at a barrier after each whenever another process holds one of
-    // their cores (InferenceThreading says why). Grad mode and dispose scopes are per thread, so they are set here.
-    private static void Backward(HeadTrainingBatches batches, HeadTrainingBatches.Rows rows, nn.Module<Tensor, Tensor> module, int start, int count)
-    {
-        using var oneThread = IntraOpThreads.Use(1);
-        using var gradients = enable_grad();
-        using var scope = NewDisposeScope();
-        batches.Loss(module, rows, start, count).backward();
     }
 
     private static void RunHalves(StepPartner? partner, Action first, Action second)
@@ -186,43 +169,6 @@ public sealed class PersonalHead : IDisposable
         {
             partner.Run(first, second);
         }
-    }
-
-    // A new head whose every parameter is a view of the same memory as the matching parameter of head: it computes
-    // with the head's current weights and keeps gradients of its own. Heads hold weights only in Linear layers.
-    internal static nn.Module<Tensor, Tensor> WeightSharingCopy(nn.Module<Tensor, Tensor> head, nn.Module<Tensor, Tensor> copy)
-    {
-        try
-        {
-            var sources = head.named_modules().ToDictionary(entry => entry.name, entry => entry.module);
-            foreach (var (name, module) in copy.named_modules())
-            {
-                if (module is TorchSharp.Modules.Linear linear && sources[name] is TorchSharp.Modules.Linear source)
-                {
-                    using var ownWeight = linear.weight;
-                    using var ownBias = linear.bias;
-                    linear.weight = Shared(source.weight!);
-                    linear.bias = source.bias is null ? null : Shared(source.bias);
-                }
-            }
-
-            foreach (var ((name, parameter), (_, original)) in copy.named_parameters().Zip(head.named_parameters()))
-            {
-                if (!FusedAdamW.SameMemory(parameter, original))
-                {
-                    throw new InvalidOperationException($"The head's parameter '{name}' is not shared with its training copy.");
-                }
-            }
-
-            return copy;
-        }
-        catch
-        {
-            copy.Dispose();
-            throw;
-        }
-
-        static TorchSharp.Modules.Parameter Shared(TorchSharp.Modules.Parameter source) => new(source.detach(), requires_grad: true);
     }
 
     /// <summary>Writes the head's weights (TorchSharp's state-dict format).</summary>
