@@ -15,6 +15,8 @@ internal sealed class MersenneTwister
     private const uint UpperBit = 0x80000000;
     private const uint LowerBits = 0x7fffffff;
     private const uint Matrix = 0x9908b0df;
+    private const uint TemperingB = 0x9d2c5680;
+    private const uint TemperingC = 0xefc60000;
     // rand's float is (r & 0xFFFFFF) / 2^24: the 24 bits a float holds exactly.
     private const uint FloatBits = 0xFFFFFF;
     private const double FloatScale = 1 << 24;
@@ -65,8 +67,8 @@ internal sealed class MersenneTwister
             {
                 var y = new Vector<uint>(state[i..]);
                 y ^= Vector.ShiftRightLogical(y, 11);
-                y ^= Vector.ShiftLeft(y, 7) & new Vector<uint>(0x9d2c5680);
-                y ^= Vector.ShiftLeft(y, 15) & new Vector<uint>(0xefc60000);
+                y ^= Vector.ShiftLeft(y, 7) & new Vector<uint>(TemperingB);
+                y ^= Vector.ShiftLeft(y, 15) & new Vector<uint>(TemperingC);
                 y ^= Vector.ShiftRightLogical(y, 18);
                 // All ones where kept: its bits and those of 1.0f are 1.0f.
                 var kept = Vector.GreaterThanOrEqual(y & floatBits, thresholds);
@@ -83,8 +85,8 @@ internal sealed class MersenneTwister
     private static uint Temper(uint y)
     {
         y ^= y >> 11;
-        y ^= (y << 7) & 0x9d2c5680;
-        y ^= (y << 15) & 0xefc60000;
+        y ^= (y << 7) & TemperingB;
+        y ^= (y << 15) & TemperingC;
         return y ^ (y >> 18);
     }
 

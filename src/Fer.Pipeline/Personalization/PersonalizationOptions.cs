@@ -22,7 +22,8 @@ public sealed record PersonalizationOptions
     /// <see cref="MaxJitteredCopiesPerFace"/> per face): each moves and scales the crop by a few percent and changes
     /// brightness and contrast, as another take of the same expression would (mirrored too with
     /// <see cref="AddMirroredFaces"/>). They help most when there are few faces: on JAFFE-dev one photo per expression
-    /// gains 3.3 points. 0: none. Each costs a network pass, so many faces get fewer copies each.
+    /// gains 4.2 points (docs/PERSONALIZATION.md). 0: none. Each costs a network pass, so many faces get fewer copies
+    /// each.
     /// </summary>
     public int JitteredCopies { get; init; } = 112;
 
