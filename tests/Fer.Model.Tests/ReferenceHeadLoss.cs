@@ -1,4 +1,5 @@
 using PersonalFer.Data;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PersonalFer.Model.Tests;
@@ -21,6 +22,13 @@ internal sealed class ReferenceHeadLoss(ExpressionModel model, FaceFeatures pers
     /// <summary>The batch's loss for the head's outputs <paramref name="logits"/>, in the caller's dispose scope.</summary>
     public Tensor Loss(Tensor logits, HeadTrainingBatches.Rows rows)
     {
+        // Explicit, disposed Scalars: an implicit one is left to the finalizer, which may free it while libtorch reads it.
+        var distillation = options.ReplayDistillation;
+        var temperature = options.DistillationTemperature;
+        using var labelWeight = (1 - distillation).ToScalar();
+        using var distilledWeight = (distillation * temperature * temperature).ToScalar();
+        using var softening = temperature.ToScalar();
+        using var batchSize = ((double)options.BatchSize).ToScalar();
         var personRows = rows.Person.Length;
         var given = Expressions.All.Select(e => person.Labels.Contains(e)).ToArray();
         var missing = tensor(given.Select(g => g ? 0f : -1e4f).ToArray()).unsqueeze(0);
@@ -28,17 +36,15 @@ internal sealed class ReferenceHeadLoss(ExpressionModel model, FaceFeatures pers
         if (_generalRows > 0)
         {
             var replay = logits.narrow(0, personRows, _generalRows);
-            var distillation = options.ReplayDistillation;
-            var temperature = options.DistillationTemperature;
-            loss = loss.add(nn.functional.cross_entropy(replay, Labels(general!, rows.General), reduction: nn.Reduction.Sum).mul(1 - distillation));
+            loss = loss.add(nn.functional.cross_entropy(replay, Labels(general!, rows.General), reduction: nn.Reduction.Sum).mul(labelWeight));
             if (distillation > 0)
             {
-                var targets = nn.functional.softmax(model.Network.Head.forward(Select(general!, rows.General)).div(temperature), 1).detach();
-                loss = loss.add(nn.functional.cross_entropy(replay.div(temperature), targets, reduction: nn.Reduction.Sum).mul(distillation * temperature * temperature));
+                var targets = nn.functional.softmax(model.Network.Head.forward(Select(general!, rows.General)).div(softening), 1).detach();
+                loss = loss.add(nn.functional.cross_entropy(replay.div(softening), targets, reduction: nn.Reduction.Sum).mul(distilledWeight));
             }
         }
 
-        return loss.div(options.BatchSize);
+        return loss.div(batchSize);
     }
 
     private static Tensor Select(FaceFeatures features, long[] indices) =>

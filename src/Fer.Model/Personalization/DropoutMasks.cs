@@ -29,7 +29,8 @@ internal sealed class DropoutMasks : IDisposable
             throw new NotSupportedException("A head's dropout layer must come before a linear layer.");
         }
 
-        _layers = [.. dropouts.Select(dropout => (empty([rows, dropout.Width], float32), dropout.Layer.Probability))];
+        // A layer that drops nothing draws nothing (as SeededDropout): its mask keeps every element.
+        _layers = [.. dropouts.Select(dropout => (dropout.Layer.Probability == 0 ? ones([rows, dropout.Width], float32) : empty([rows, dropout.Width], float32), dropout.Layer.Probability))];
         _stream = new MersenneTwister(seed);
     }
 
@@ -39,7 +40,7 @@ internal sealed class DropoutMasks : IDisposable
     /// <summary>Draws the next step's masks, in place.</summary>
     public void Draw()
     {
-        foreach (var (mask, probability) in _layers)
+        foreach (var (mask, probability) in _layers.Where(layer => layer.Probability > 0))
         {
             _stream.FillKeepMask(MemoryMarshal.Cast<byte, float>(mask.bytes), probability);
         }

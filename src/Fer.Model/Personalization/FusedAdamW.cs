@@ -70,12 +70,22 @@ internal sealed class FusedAdamW
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parts);
         ArgumentOutOfRangeException.ThrowIfNegative(part);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(part, parts);
+        // Every gradient is checked before any weight changes: a refused call leaves the parameters as they were.
+        for (var i = 0; i < _parameters.Length; i++)
+        {
+            Floats(gradients, i, nameof(gradients));
+            if (moreGradients is not null)
+            {
+                Floats(moreGradients, i, nameof(moreGradients));
+            }
+        }
+
         for (var i = 0; i < _parameters.Length; i++)
         {
             var weights = MemoryMarshal.Cast<byte, float>(_parameters[i].bytes);
             var (start, end) = (PartStart(weights.Length, part, parts), PartStart(weights.Length, part + 1, parts));
-            var first = Floats(gradients, i, weights.Length, nameof(gradients));
-            var second = moreGradients is null ? [] : Floats(moreGradients, i, weights.Length, nameof(moreGradients));
+            var first = Floats(gradients, i, nameof(gradients));
+            var second = moreGradients is null ? [] : Floats(moreGradients, i, nameof(moreGradients));
             UpdateRange(
                 weights[start..end],
                 first[start..end],
@@ -89,13 +99,13 @@ internal sealed class FusedAdamW
     /// <summary>The factors of one step: the bias-corrected step size, the second moment's correction, the weight decay.</summary>
     internal readonly record struct StepFactors(float StepSize, float SecondCorrection, float Decay);
 
-    // Where part of parts of a parameter's weights starts: parts begin on 64-byte cache lines, so two threads never
-    // write the same line.
+    // Where part of parts of a parameter's weights starts: on a multiple of 16 floats (64 bytes), so two threads share
+    // at most the one cache line of each array where their parts meet.
     private static int PartStart(int length, int part, int parts) =>
         part == parts ? length : (int)((long)length * part / parts) & ~15;
 
     // The values of parameter i's gradient as they lie in memory.
-    private ReadOnlySpan<float> Floats(IReadOnlyList<Tensor> gradients, int i, int length, string name)
+    private ReadOnlySpan<float> Floats(IReadOnlyList<Tensor> gradients, int i, string name)
     {
         if (gradients.Count != _parameters.Length)
         {
@@ -103,7 +113,7 @@ internal sealed class FusedAdamW
         }
 
         var gradient = gradients[i];
-        return gradient.dtype == ScalarType.Float32 && gradient.device_type == DeviceType.CPU && gradient.is_contiguous() && gradient.numel() == length
+        return gradient.dtype == ScalarType.Float32 && gradient.device_type == DeviceType.CPU && gradient.is_contiguous()
             && gradient.shape.SequenceEqual(_parameters[i].shape)
             ? MemoryMarshal.Cast<byte, float>(gradient.bytes)
             : throw new ArgumentException($"Gradient {i} is not a contiguous float32 CPU tensor of its parameter's shape.", name);

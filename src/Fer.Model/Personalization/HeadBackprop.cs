@@ -23,14 +23,24 @@ internal sealed class HeadBackprop : IDisposable
     private readonly int _count;
 
     /// <summary>For rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> of every batch, with <paramref name="masks"/>' rows for them.</summary>
-    /// <exception cref="NotSupportedException">The head has a layer other than linear, ReLU and dropout.</exception>
+    /// <exception cref="NotSupportedException">The head is not a sequence of linear, ReLU and dropout layers with at least one linear layer.</exception>
     public HeadBackprop(nn.Module head, DropoutMasks masks, int start, int count, int features)
     {
+        if (head is not Sequential)
+        {
+            throw new NotSupportedException($"A head must be a Sequential of layers; this one is a {head.GetType().Name}.");
+        }
+
         var dropouts = 0;
         var leaves = head.named_modules().Where(entry => !entry.module.children().Any()).ToList();
         if (leaves.FirstOrDefault(entry => entry.module is not (Linear or ReLU or SeededDropout)) is ({ } name, { } other))
         {
             throw new NotSupportedException($"A head's layers must be linear, ReLU or dropout; '{name}' is a {other.GetType().Name}.");
+        }
+
+        if (!leaves.Any(entry => entry.module is Linear))
+        {
+            throw new NotSupportedException("A head must have a linear layer.");
         }
 
         _layers = [.. leaves.Select(entry => entry.module switch
