@@ -17,8 +17,8 @@ internal static class TargetMeasurement
     private const int LatencyCalls = 1500;
     private static readonly TimeSpan StreamDuration = TimeSpan.FromSeconds(4);
     private const int FineTuneRuns = 5;
-    // The first calls of a process run code the JIT has not optimized yet (the first FineTune took 2–3 times as long
-    // as the fifth): the suite times calls after the runtime has settled, as it does for Classify.
+    // A process's first FineTunes run code the JIT has not finished optimizing (in scratch loops the second took up to
+    // twice as long as the sixth): the suite times calls after the runtime has settled, as it does for Classify.
     private const int FineTuneWarmUps = 3;
 
     /// <summary>

@@ -40,9 +40,12 @@ internal sealed class DropoutMasks : IDisposable
     /// <summary>Draws the next step's masks, in place.</summary>
     public void Draw()
     {
-        foreach (var (mask, probability) in _layers.Where(layer => layer.Probability > 0))
+        foreach (var (mask, probability) in _layers)
         {
-            _stream.FillKeepMask(MemoryMarshal.Cast<byte, float>(mask.bytes), probability);
+            if (probability > 0)
+            {
+                _stream.FillKeepMask(MemoryMarshal.Cast<byte, float>(mask.bytes), probability);
+            }
         }
     }
 

@@ -25,7 +25,6 @@ internal sealed class HeadTrainingBatches
     private readonly int _batchSize;
     private readonly int _personPerBatch;
     private readonly int _generalPerBatch;
-    private readonly int _length;
     private readonly FaceFeatures _person;
     private readonly FaceFeatures? _general;
     private readonly float[]? _generalTargets;
@@ -46,7 +45,6 @@ internal sealed class HeadTrainingBatches
         _generalPerBatch = (int)Math.Round(options.BatchSize * generalShare);
         _personPerBatch = options.BatchSize - _generalPerBatch;
         _person = person;
-        _length = person.Length;
         _random = new Random(options.Seed);
         if (_generalPerBatch > 0)
         {
@@ -70,7 +68,7 @@ internal sealed class HeadTrainingBatches
     public sealed record Rows(long[] Person, long[] General);
 
     /// <summary>Features per row.</summary>
-    public int Length => _length;
+    public int Length => _person.Length;
 
     /// <summary>Draws the next batch (person rows first, then general rows, each with replacement).</summary>
     public Rows Draw() => new(Sample(_random, _person.Count, _personPerBatch), _generalPerBatch > 0 ? Sample(_random, _general!.Count, _generalPerBatch) : []);
@@ -84,7 +82,7 @@ internal sealed class HeadTrainingBatches
         for (var row = 0; row < count; row++)
         {
             var (features, index) = Source(rows, start + row);
-            features.Values.AsSpan((int)index * _length, _length).CopyTo(destination.Slice(row * _length, _length));
+            features.Values.AsSpan((int)index * Length, Length).CopyTo(destination.Slice(row * Length, Length));
         }
     }
 
